@@ -1,0 +1,14 @@
+//! Touchstone: a counterfeit-identification product database for customs officers and
+//! right holders. `main.rs` only parses the command line and calls [`cli::run`].
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod models;
+pub mod services;
+pub mod validate;
+pub mod web;

@@ -1,0 +1,152 @@
+//! Platform administration over the API.
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::app::AppState;
+use crate::auth::CurrentUser;
+use crate::db;
+use crate::error::{AppError, ErrorBody};
+use crate::models::organisation::{self, Organisation};
+use crate::models::{OrgKind, OrgStatus};
+use crate::services::members::invitation_path;
+use crate::services::organisations;
+use crate::web::{absolute_url, admin::parse_decision};
+
+#[derive(Serialize, ToSchema)]
+pub struct OrganisationView {
+    pub id: i64,
+    pub kind: OrgKind,
+    pub name: String,
+    pub country: String,
+    pub website: Option<String>,
+    pub status: OrgStatus,
+    pub status_reason: Option<String>,
+    pub verified_at: Option<chrono::NaiveDateTime>,
+    pub created_at: chrono::NaiveDateTime,
+}
+
+impl From<Organisation> for OrganisationView {
+    fn from(org: Organisation) -> OrganisationView {
+        OrganisationView {
+            id: org.id,
+            kind: org.kind(),
+            status: org.status(),
+            name: org.name,
+            country: org.country,
+            website: org.website,
+            status_reason: org.status_reason,
+            verified_at: org.verified_at,
+            created_at: org.created_at,
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct OrganisationFilter {
+    pub status: Option<OrgStatus>,
+    pub kind: Option<OrgKind>,
+}
+
+/// Organisations, optionally by status and kind (admin only).
+#[utoipa::path(tag = "admin", security(("bearer" = [])), params(OrganisationFilter),
+    responses((status = 200, body = Vec<OrganisationView>), (status = 403, body = ErrorBody)))]
+#[get("/admin/organisations")]
+pub async fn list_organisations(
+    state: web::Data<AppState>,
+    admin: CurrentUser,
+    filter: web::Query<OrganisationFilter>,
+) -> Result<HttpResponse, AppError> {
+    admin.require_admin()?;
+    let OrganisationFilter { status, kind } = filter.into_inner();
+    let list = db::run(&state.pool, move |conn| {
+        Ok(organisation::list(conn, status, kind)?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(
+        list.into_iter()
+            .map(OrganisationView::from)
+            .collect::<Vec<_>>(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+pub struct Reason {
+    /// Required to reject or suspend; shown to the organisation.
+    pub reason: Option<String>,
+}
+
+/// Verifies, rejects (with a reason), suspends (with a reason) or reinstates an organisation.
+#[utoipa::path(tag = "admin", security(("bearer" = [])),
+    params(("id" = i64, Path), ("decision" = String, Path, description = "verify, reject, suspend or reinstate")),
+    request_body(content = Option<Reason>),
+    responses((status = 200, body = OrganisationView), (status = 400, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[post("/admin/organisations/{id}/{decision}")]
+pub async fn decide(
+    state: web::Data<AppState>,
+    admin: CurrentUser,
+    path: web::Path<(i64, String)>,
+    body: Option<web::Json<Reason>>,
+) -> Result<HttpResponse, AppError> {
+    let (id, decision) = path.into_inner();
+    let decision = parse_decision(&decision)?;
+    admin.require_admin()?;
+    let reason = body.map(|b| b.into_inner()).unwrap_or_default().reason;
+    let org = db::run(&state.pool, move |conn| {
+        organisations::decide(conn, &admin, id, decision, reason.as_deref())
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(OrganisationView::from(org)))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewCustoms {
+    pub name: String,
+    pub country: String,
+    pub manager_email: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CustomsCreated {
+    pub id: i64,
+    /// Send this link to the manager; it is shown once.
+    pub invitation_url: String,
+}
+
+/// Creates a customs administration and invites its manager (admin only).
+#[utoipa::path(tag = "admin", security(("bearer" = [])), request_body = NewCustoms,
+    responses((status = 201, body = CustomsCreated), (status = 400, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[post("/admin/customs-administrations")]
+pub async fn create_customs(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    admin: CurrentUser,
+    body: web::Json<NewCustoms>,
+) -> Result<HttpResponse, AppError> {
+    admin.require_admin()?;
+    let body = body.into_inner();
+    let days = state.config.invitation_days;
+    let (org, invited) = db::run(&state.pool, move |conn| {
+        organisations::create_customs(
+            conn,
+            &admin,
+            &body.name,
+            &body.country,
+            &body.manager_email,
+            days,
+        )
+    })
+    .await?;
+    let url = absolute_url(
+        &req,
+        state.config.base_url.as_deref(),
+        &invitation_path(&invited.token),
+    );
+    Ok(HttpResponse::Created().json(CustomsCreated {
+        id: org.id,
+        invitation_url: url,
+    }))
+}

@@ -1,0 +1,77 @@
+//! The JSON API under `/api/v1`, authenticated by `Authorization: Bearer <token>`. The
+//! OpenAPI document is generated from the handlers' annotations as they are registered
+//! (utoipa-actix-web), so it cannot drift from the routes.
+
+pub mod account;
+pub mod admin;
+pub mod members;
+pub mod openapi;
+
+use actix_web::web;
+use utoipa_actix_web::scope::Scope;
+
+use crate::error::AppError;
+
+/// All API routes; `utoipa_actix_web` collects their OpenAPI paths as they are added.
+pub fn scope() -> Scope<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    utoipa_actix_web::scope("/api/v1")
+        .service(openapi::document)
+        .service(account::create_token)
+        .service(account::list_tokens)
+        .service(account::revoke_token)
+        .service(account::sign_up)
+        .service(account::me)
+        .service(account::change_password)
+        .service(admin::list_organisations)
+        .service(admin::decide)
+        .service(admin::create_customs)
+        .service(members::list)
+        .service(members::invite)
+        .service(members::change_role)
+        .service(members::disable)
+        .service(members::enable)
+        .service(members::transfer_ownership)
+        .default_service(web::to(unknown_endpoint))
+}
+
+async fn unknown_endpoint() -> Result<actix_web::HttpResponse, AppError> {
+    Err(AppError::NotFound(
+        "There is no such API endpoint; see /api/v1/openapi.json.".into(),
+    ))
+}
+
+/// Malformed JSON is the caller's mistake: 400 with our error shape, never a bare text.
+pub fn json_config() -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(256 * 1024)
+        .error_handler(|err, _| {
+            AppError::bad_request(
+                "invalid_json",
+                format!("The request body is not the expected JSON: {err}"),
+            )
+            .into()
+        })
+}
+
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|err, _| {
+        AppError::bad_request(
+            "invalid_query",
+            format!("The query string is not valid: {err}"),
+        )
+        .into()
+    })
+}
+
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default()
+        .error_handler(|err, _| AppError::NotFound(format!("No such resource: {err}")).into())
+}

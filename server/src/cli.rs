@@ -1,0 +1,182 @@
+//! The command line: `serve`, `migrate`, `admin create`, `hash-password`.
+
+use clap::{Parser, Subcommand};
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::app::{AppState, Application};
+use crate::auth::password;
+use crate::config::{redact, Config, Overrides};
+use crate::services::accounts;
+
+#[derive(Parser)]
+#[command(
+    name = "touchstone",
+    version,
+    about = "Counterfeit-identification product database"
+)]
+pub struct Cli {
+    /// A TOML configuration file (default: ./touchstone.toml when it exists).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Folder for the database, indexes and images (default ./data).
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the web server, applying pending migrations first.
+    Serve {
+        /// Address to listen on (default 127.0.0.1:8080).
+        #[arg(long)]
+        bind: Option<String>,
+    },
+    /// Applies pending database migrations and exits.
+    Migrate,
+    /// Manages platform administrators.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Reads a password on standard input and prints its argon2id hash.
+    HashPassword,
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Creates an administrator. The password is read from standard input; when standard
+    /// input is a terminal or empty, one is generated and printed once.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "Administrator")]
+        name: String,
+    },
+}
+
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    match execute(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("touchstone: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,actix_server=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+fn load_config(cli: &Cli, bind: Option<String>) -> Result<Config, String> {
+    Config::load(
+        cli.config.as_deref(),
+        Overrides {
+            bind,
+            data_dir: cli.data_dir.clone(),
+        },
+    )
+    .map_err(|e| e.to_string())
+}
+
+fn execute(cli: Cli) -> Result<(), String> {
+    match &cli.command {
+        Command::Serve { bind } => serve(load_config(&cli, bind.clone())?),
+        Command::Migrate => {
+            let config = load_config(&cli, None)?;
+            AppState::new(config.clone()).map_err(|e| format!("{e}: {}", detail(&e)))?;
+            println!(
+                "Database migrated: {}",
+                redact(&config.effective_database_url())
+            );
+            Ok(())
+        }
+        Command::Admin {
+            command: AdminCommand::Create { email, name },
+        } => {
+            let state = AppState::new(load_config(&cli, None)?).map_err(|e| detail(&e))?;
+            let (plain, generated) = read_or_generate_password()?;
+            password::check_strength(&plain, email).map_err(|e| e.public_message())?;
+            let hash = password::hash(&plain).map_err(|e| detail(&e))?;
+            let mut conn = state.pool.get().map_err(|e| format!("database: {e}"))?;
+            let admin =
+                accounts::create_admin(&mut conn, email, name, &hash, generated).map_err(|e| {
+                    match e {
+                        crate::error::AppError::Internal(_) => detail(&e),
+                        other => other.public_message(),
+                    }
+                })?;
+            println!("Created administrator {}", admin.email);
+            if generated {
+                println!("One-time password (change it at first sign-in): {plain}");
+            }
+            Ok(())
+        }
+        Command::HashPassword => {
+            let mut plain = String::new();
+            std::io::stdin()
+                .read_to_string(&mut plain)
+                .map_err(|e| e.to_string())?;
+            let plain = plain.trim_end_matches(['\r', '\n']);
+            if plain.is_empty() {
+                return Err("give the password on standard input".into());
+            }
+            println!("{}", password::hash(plain).map_err(|e| detail(&e))?);
+            Ok(())
+        }
+    }
+}
+
+fn detail(e: &crate::error::AppError) -> String {
+    match e {
+        crate::error::AppError::Internal(detail) => detail.clone(),
+        other => other.public_message(),
+    }
+}
+
+/// The password from standard input, or a generated one when there is none.
+fn read_or_generate_password() -> Result<(String, bool), String> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return Ok((password::generate(), true));
+    }
+    let mut text = String::new();
+    stdin
+        .lock()
+        .read_to_string(&mut text)
+        .map_err(|e| e.to_string())?;
+    let text = text.trim_end_matches(['\r', '\n']).to_string();
+    if text.is_empty() {
+        Ok((password::generate(), true))
+    } else {
+        Ok((text, false))
+    }
+}
+
+fn serve(config: Config) -> Result<(), String> {
+    actix_web::rt::System::new().block_on(async move {
+        let database = redact(&config.effective_database_url());
+        let application = Application::build(config).map_err(|e| detail(&e))?;
+        if let Some((email, plain)) = &application.first_admin {
+            println!("First start: created the administrator {email}");
+            println!("One-time password (change it at first sign-in): {plain}");
+        }
+        tracing::info!(port = application.port(), database = %database, "Touchstone is listening");
+        println!("Touchstone is listening on port {}", application.port());
+        application
+            .run_until_stopped()
+            .await
+            .map_err(|e| e.to_string())
+    })
+}

@@ -1,0 +1,17 @@
+//! Rows, their insert structs and the queries on them. Functions take the connection and
+//! return `QueryResult`; callers compose them inside transactions.
+
+pub mod api_token;
+pub mod audit;
+pub mod invitation;
+pub mod organisation;
+pub mod roles;
+pub mod session;
+pub mod user;
+
+pub use roles::{OrgKind, OrgStatus, Role};
+
+/// The current UTC time, as stored in every timestamp column.
+pub fn now() -> chrono::NaiveDateTime {
+    chrono::Utc::now().naive_utc()
+}

@@ -1,0 +1,131 @@
+//! HTML pages: mobile-first, plain forms that work without JavaScript.
+
+pub mod account;
+pub mod admin;
+pub mod assets;
+pub mod error_pages;
+pub mod health;
+pub mod members;
+pub mod sign_in;
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::auth::{csrf, CurrentUser};
+use crate::error::AppError;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    health::routes(cfg);
+    assets::routes(cfg);
+    sign_in::routes(cfg);
+    account::routes(cfg);
+    admin::routes(cfg);
+    members::routes(cfg);
+}
+
+/// Form bodies are small; a bad one is the user's mistake, answered with a clear page.
+pub fn form_config() -> web::FormConfig {
+    web::FormConfig::default()
+        .limit(64 * 1024)
+        .error_handler(|err, _| {
+            AppError::bad_request("invalid_form", format!("The form could not be read: {err}"))
+                .into()
+        })
+}
+
+/// What the page header shows about the signed-in user.
+pub struct UserNav {
+    pub name: String,
+    pub org_name: String,
+    pub role_label: &'static str,
+    pub is_admin: bool,
+    pub manages_members: bool,
+}
+
+/// Shared by every page: current user, CSRF token, asset version and a notice.
+pub struct PageContext {
+    pub user: Option<UserNav>,
+    pub csrf: String,
+    pub asset_version: &'static str,
+    pub notice: Option<&'static str>,
+}
+
+#[derive(Deserialize)]
+pub struct NoticeQuery {
+    pub notice: Option<String>,
+}
+
+/// Notices come from a fixed list, so a crafted link cannot put words on our pages.
+fn notice_text(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "signed_out" => "You have signed out.",
+        "password_changed" => {
+            "Your password was changed. Your other sessions and API tokens have ended."
+        }
+        "profile_saved" => "Your details were saved.",
+        "token_revoked" => "The token was revoked.",
+        "verified" => "The organisation is verified.",
+        "rejected" => "The organisation was rejected.",
+        "suspended" => "The organisation is suspended; its members can no longer sign in.",
+        "reinstated" => "The organisation is verified again.",
+        "role_changed" => "The role was changed.",
+        "disabled" => "The member is disabled and their sessions have ended.",
+        "enabled" => "The member can sign in again.",
+        "ownership_transferred" => "Ownership was handed over. You are now an editor.",
+        "invitation_revoked" => "The invitation was withdrawn.",
+        "welcome" => "Welcome to Touchstone.",
+        "change_password" => "Choose a new password before going on.",
+        _ => return None,
+    })
+}
+
+impl PageContext {
+    pub fn new(req: &HttpRequest, user: Option<&CurrentUser>) -> PageContext {
+        let notice = web::Query::<NoticeQuery>::from_query(req.query_string())
+            .ok()
+            .and_then(|q| q.notice.clone())
+            .and_then(|code| notice_text(&code));
+        PageContext {
+            user: user.map(|u| UserNav {
+                name: u.user.name.clone(),
+                org_name: u.org.name.clone(),
+                role_label: u.role().label(),
+                is_admin: u.is_admin(),
+                manages_members: u.require_member_manager().is_ok(),
+            }),
+            csrf: csrf::token_for(req, user),
+            asset_version: assets::version(),
+            notice,
+        }
+    }
+}
+
+pub fn render(page: &impl Template) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(page.render()?))
+}
+
+/// After a successful form post: see-other, so a reload does not post again.
+pub fn redirect(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to.to_string()))
+        .finish()
+}
+
+/// Forms that carry nothing but their CSRF token (sign out, revoke, disable...).
+#[derive(Deserialize)]
+pub struct NoFields {}
+
+/// The absolute URL of a path, for links people copy into e-mails.
+pub fn absolute_url(req: &HttpRequest, base_url: Option<&str>, path: &str) -> String {
+    match base_url {
+        Some(base) => format!("{}{path}", base.trim_end_matches('/')),
+        None => {
+            let info = req.connection_info();
+            format!("{}://{}{path}", info.scheme(), info.host())
+        }
+    }
+}
