@@ -5,12 +5,13 @@
 //! it. Results are exactly those of a brute-force scan.
 //!
 //! # Design, decided by measurement
-//! The codes sit in one contiguous `Vec<[u64; 4]>` with a parallel `Vec<u64>` of ids and
-//! a compact id -> slot table (removal is `swap_remove`). A query is one pass over that
-//! memory: each code is compared with all the variants while it is in registers, and
-//! the last 128 bits are only looked at when the first 128 bits already put some
+//! The codes sit in two contiguous vectors, the first 128 bits of every code in one
+//! (`Vec<[u64; 2]>`) and the last 128 in the other, with a parallel `Vec<u64>` of ids and
+//! a compact id -> slot table (removal is `swap_remove`). A query is one pass over the
+//! first vector: each half-code is compared with all the variants while it is in
+//! registers, and the second half is only read when the first 128 bits already put some
 //! variant within the threshold (for random codes at distance 31 that is about one
-//! code in a billion). The kernel uses the CPU's POPCNT or AVX-512 VPOPCNTDQ, chosen at
+//! code in a billion), so a scan streams 16 bytes per code, not 32. The kernel uses the CPU's POPCNT or AVX-512 VPOPCNTDQ, chosen at
 //! run time.
 //!
 //! Multi-index hashing was not adopted: exact search at d = 31 on 256 bits needs 16
@@ -31,7 +32,7 @@ mod tests;
 
 use crate::Hash256;
 pub use kernel::Kernel;
-use kernel::{Queries, Visit};
+use kernel::{Codes, Queries, Visit};
 use slots::SlotTable;
 use std::collections::BinaryHeap;
 
@@ -53,7 +54,10 @@ const MIN_PER_THREAD: usize = 1 << 16;
 /// Exact Hamming-distance index; see the module documentation.
 #[derive(Debug, Clone)]
 pub struct HammingIndex {
-    codes: Vec<[u64; 4]>,
+    /// Words 0 and 1 of each code.
+    lo: Vec<[u64; 2]>,
+    /// Words 2 and 3 of each code.
+    hi: Vec<[u64; 2]>,
     ids: Vec<u64>,
     slots: SlotTable,
     kernel: Kernel,
@@ -69,7 +73,8 @@ impl Default for HammingIndex {
 impl HammingIndex {
     pub fn new() -> Self {
         HammingIndex {
-            codes: Vec::new(),
+            lo: Vec::new(),
+            hi: Vec::new(),
             ids: Vec::new(),
             slots: SlotTable::new(),
             kernel: Kernel::detect(),
@@ -82,13 +87,15 @@ impl HammingIndex {
         let entries = entries.into_iter();
         let mut index = HammingIndex::new();
         let (lower, _) = entries.size_hint();
-        index.codes.reserve_exact(lower);
+        index.lo.reserve_exact(lower);
+        index.hi.reserve_exact(lower);
         index.ids.reserve_exact(lower);
         index.slots.reserve(lower, &index.ids);
         for (id, hash) in entries {
             index.insert(id, hash);
         }
-        index.codes.shrink_to_fit();
+        index.lo.shrink_to_fit();
+        index.hi.shrink_to_fit();
         index.ids.shrink_to_fit();
         index
     }
@@ -113,21 +120,26 @@ impl HammingIndex {
     /// Adds an entry, or replaces the hash of an existing id.
     pub fn insert(&mut self, id: u64, hash: Hash256) {
         if let Some((_, slot)) = self.slots.find(id, &self.ids) {
-            self.codes[slot] = hash.0;
+            let [a, b, c, d] = hash.0;
+            self.lo[slot] = [a, b];
+            self.hi[slot] = [c, d];
             return;
         }
         assert!(
-            self.codes.len() < u32::MAX as usize - 1,
+            self.ids.len() < u32::MAX as usize - 1,
             "a HammingIndex holds fewer than 2^32 - 1 entries"
         );
-        if self.codes.len() == self.codes.capacity() {
+        if self.ids.len() == self.ids.capacity() {
             // Grow by half, not double, to keep the memory per entry bounded.
-            let extra = (self.codes.len() / 2).max(64);
-            self.codes.reserve_exact(extra);
+            let extra = (self.ids.len() / 2).max(64);
+            self.lo.reserve_exact(extra);
+            self.hi.reserve_exact(extra);
             self.ids.reserve_exact(extra);
         }
-        self.slots.insert_new(id, self.codes.len(), &self.ids);
-        self.codes.push(hash.0);
+        self.slots.insert_new(id, self.ids.len(), &self.ids);
+        let [a, b, c, d] = hash.0;
+        self.lo.push([a, b]);
+        self.hi.push([c, d]);
         self.ids.push(id);
     }
 
@@ -137,19 +149,21 @@ impl HammingIndex {
             return false;
         };
         self.slots.remove_bucket(bucket, &self.ids);
-        let last = self.codes.len() - 1;
+        let last = self.ids.len() - 1;
         if slot != last {
             if let Some((moved, _)) = self.slots.find(self.ids[last], &self.ids) {
                 self.slots.set_slot(moved, slot);
             }
         }
-        self.codes.swap_remove(slot);
+        self.lo.swap_remove(slot);
+        self.hi.swap_remove(slot);
         self.ids.swap_remove(slot);
         // Shrink when capacity passes 1.75 entries per entry (growth leaves 1.5), so that
         // memory per entry stays bounded and insert/remove at a boundary cannot thrash.
-        if self.codes.capacity() > 1024 && self.codes.len() * 7 < self.codes.capacity() * 4 {
-            let keep = self.codes.len() + self.codes.len() / 4;
-            self.codes.shrink_to(keep);
+        if self.ids.capacity() > 1024 && self.ids.len() * 7 < self.ids.capacity() * 4 {
+            let keep = self.ids.len() + self.ids.len() / 4;
+            self.lo.shrink_to(keep);
+            self.hi.shrink_to(keep);
             self.ids.shrink_to(keep);
         }
         self.slots.maybe_shrink(&self.ids);
@@ -159,7 +173,7 @@ impl HammingIndex {
     pub fn get(&self, id: u64) -> Option<Hash256> {
         self.slots
             .find(id, &self.ids)
-            .map(|(_, slot)| Hash256(self.codes[slot]))
+            .map(|(_, slot)| self.hash_at(slot))
     }
 
     pub fn contains(&self, id: u64) -> bool {
@@ -167,25 +181,32 @@ impl HammingIndex {
     }
 
     pub fn len(&self) -> usize {
-        self.codes.len()
+        self.ids.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.codes.is_empty()
+        self.ids.is_empty()
     }
 
     /// All (id, hash) pairs, in storage order.
     pub fn iter(&self) -> impl Iterator<Item = (u64, Hash256)> + '_ {
         self.ids
             .iter()
-            .zip(&self.codes)
-            .map(|(&id, &code)| (id, Hash256(code)))
+            .enumerate()
+            .map(|(slot, &id)| (id, self.hash_at(slot)))
+    }
+
+    fn hash_at(&self, slot: usize) -> Hash256 {
+        let [a, b] = self.lo[slot];
+        let [c, d] = self.hi[slot];
+        Hash256([a, b, c, d])
     }
 
     /// Bytes used: the struct and the capacity of everything it owns.
     pub fn memory_bytes(&self) -> usize {
         std::mem::size_of::<Self>()
-            + self.codes.capacity() * std::mem::size_of::<[u64; 4]>()
+            + self.lo.capacity() * std::mem::size_of::<[u64; 2]>()
+            + self.hi.capacity() * std::mem::size_of::<[u64; 2]>()
             + self.ids.capacity() * std::mem::size_of::<u64>()
             + self.slots.memory_bytes()
     }
@@ -248,20 +269,30 @@ impl HammingIndex {
     /// Scans all codes against one group of at most 8 queries, on one thread or split
     /// into contiguous chunks; one visitor per chunk.
     fn scan_split<V: Visit + Send>(&self, group: &[[u64; 4]], make: impl Fn() -> V) -> Vec<V> {
-        if group.is_empty() || self.codes.is_empty() {
+        if group.is_empty() || self.ids.is_empty() {
             return Vec::new();
         }
-        let threads = self.threads.min(self.codes.len() / MIN_PER_THREAD).max(1);
+        let threads = self.threads.min(self.ids.len() / MIN_PER_THREAD).max(1);
+        let all = Codes {
+            lo: &self.lo,
+            hi: &self.hi,
+        };
         if threads == 1 {
             let mut visitor = make();
-            self.scan_chunk(group, 0, &self.codes, &mut visitor);
+            self.scan_chunk(group, 0, all, &mut visitor);
             return vec![visitor];
         }
-        let chunk = self.codes.len().div_ceil(threads);
+        let chunk = self.ids.len().div_ceil(threads);
         let mut visitors: Vec<V> = (0..threads).map(|_| make()).collect();
         std::thread::scope(|scope| {
-            for (i, (codes, visitor)) in self.codes.chunks(chunk).zip(&mut visitors).enumerate() {
-                scope.spawn(move || self.scan_chunk(group, i * chunk, codes, visitor));
+            for (i, visitor) in visitors.iter_mut().enumerate() {
+                let start = (i * chunk).min(self.ids.len());
+                let end = (start + chunk).min(self.ids.len());
+                let codes = Codes {
+                    lo: &self.lo[start..end],
+                    hi: &self.hi[start..end],
+                };
+                scope.spawn(move || self.scan_chunk(group, start, codes, visitor));
             }
         });
         visitors
@@ -271,7 +302,7 @@ impl HammingIndex {
         &self,
         group: &[[u64; 4]],
         base: usize,
-        codes: &[[u64; 4]],
+        codes: Codes<'_>,
         visitor: &mut V,
     ) {
         let k = self.kernel;

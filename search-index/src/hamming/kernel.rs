@@ -1,10 +1,19 @@
 //! The scan kernel: one pass over the codes, each code compared with every query while
-//! it is in a register, with an early exit after the first 128 bits.
+//! it is in a register, with an early exit after the first 128 bits (which sit in their
+//! own array, so the pass reads 16 bytes a code).
 //!
 //! The same generic code is compiled four times: for the baseline x86-64 target (no
 //! POPCNT instruction; `count_ones` becomes a bit-twiddling sequence), with POPCNT, with
 //! AVX2 and with AVX-512 VPOPCNTDQ (where LLVM turns the loop over the queries into
 //! vector popcounts). The best one the CPU has is chosen at run time.
+
+/// Codes split in halves: words 0 and 1 of code i in `lo[i]`, words 2 and 3 in `hi[i]`,
+/// so that the scan streams 16 bytes a code and touches `hi` only for candidates.
+#[derive(Clone, Copy)]
+pub(super) struct Codes<'a> {
+    pub lo: &'a [[u64; 2]],
+    pub hi: &'a [[u64; 2]],
+}
 
 /// Receives the codes that pass the filter.
 pub(super) trait Visit {
@@ -42,17 +51,17 @@ impl<const Q: usize> Queries<Q> {
 
 #[inline(always)]
 fn scan_generic<const Q: usize, V: Visit>(
-    codes: &[[u64; 4]],
+    codes: Codes<'_>,
     base: usize,
     queries: &Queries<Q>,
     visitor: &mut V,
 ) {
     let q = &queries.words;
-    for (i, code) in codes.iter().enumerate() {
+    for (i, lo) in codes.lo.iter().enumerate() {
         let threshold = visitor.threshold();
         let mut half = [0u32; Q];
         for j in 0..Q {
-            half[j] = (code[0] ^ q[0][j]).count_ones() + (code[1] ^ q[1][j]).count_ones();
+            half[j] = (lo[0] ^ q[0][j]).count_ones() + (lo[1] ^ q[1][j]).count_ones();
         }
         let mut any = false;
         for h in half {
@@ -61,10 +70,13 @@ fn scan_generic<const Q: usize, V: Visit>(
         if !any {
             continue;
         }
+        let Some(hi) = codes.hi.get(i) else {
+            break;
+        };
         let mut best = u32::MAX;
         let mut variant = 0;
         for j in 0..Q {
-            let d = half[j] + (code[2] ^ q[2][j]).count_ones() + (code[3] ^ q[3][j]).count_ones();
+            let d = half[j] + (hi[0] ^ q[2][j]).count_ones() + (hi[1] ^ q[3][j]).count_ones();
             if d < best {
                 best = d;
                 variant = j;
@@ -79,7 +91,7 @@ fn scan_generic<const Q: usize, V: Visit>(
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "popcnt")]
 fn scan_popcnt<const Q: usize, V: Visit>(
-    codes: &[[u64; 4]],
+    codes: Codes<'_>,
     base: usize,
     queries: &Queries<Q>,
     visitor: &mut V,
@@ -90,7 +102,7 @@ fn scan_popcnt<const Q: usize, V: Visit>(
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "popcnt,avx2")]
 fn scan_avx2<const Q: usize, V: Visit>(
-    codes: &[[u64; 4]],
+    codes: Codes<'_>,
     base: usize,
     queries: &Queries<Q>,
     visitor: &mut V,
@@ -101,7 +113,7 @@ fn scan_avx2<const Q: usize, V: Visit>(
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "popcnt,avx2,avx512f,avx512vl,avx512bw,avx512vpopcntdq")]
 fn scan_avx512<const Q: usize, V: Visit>(
-    codes: &[[u64; 4]],
+    codes: Codes<'_>,
     base: usize,
     queries: &Queries<Q>,
     visitor: &mut V,
@@ -163,7 +175,7 @@ impl Kernel {
 /// A kernel the CPU lacks falls back to the portable one.
 pub(super) fn scan<const Q: usize, V: Visit>(
     kernel: Kernel,
-    codes: &[[u64; 4]],
+    codes: Codes<'_>,
     base: usize,
     queries: &Queries<Q>,
     visitor: &mut V,
@@ -183,7 +195,7 @@ pub(super) fn scan<const Q: usize, V: Visit>(
 #[allow(unsafe_code)]
 fn scan_x86<const Q: usize, V: Visit>(
     kernel: Kernel,
-    codes: &[[u64; 4]],
+    codes: Codes<'_>,
     base: usize,
     queries: &Queries<Q>,
     visitor: &mut V,

@@ -317,7 +317,7 @@ fn memory_stays_under_100_bytes_per_entry() {
     let mut worst = 0.0f64;
     for i in 0..300_000u64 {
         index.insert(i * 7919, random_hash(&mut rng));
-        if i >= 1000 && (i % 1009 == 0 || index.len() == index.codes.capacity()) {
+        if i >= 1000 && (i % 1009 == 0 || index.len() == index.ids.capacity()) {
             worst = worst.max(index.memory_bytes() as f64 / index.len() as f64);
         }
     }
