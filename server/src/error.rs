@@ -108,8 +108,15 @@ impl ResponseError for AppError {
             tracing::error!(detail = %detail, "internal error");
         }
         let mut response = HttpResponse::build(self.status_code());
-        if matches!(self, AppError::Unavailable | AppError::TooManyRequests) {
-            response.insert_header((header::RETRY_AFTER, "5"));
+        // Throttling counts attempts per minute; a busy pool frees up in seconds.
+        match self {
+            AppError::TooManyRequests => {
+                response.insert_header((header::RETRY_AFTER, "60"));
+            }
+            AppError::Unavailable => {
+                response.insert_header((header::RETRY_AFTER, "5"));
+            }
+            _ => {}
         }
         response.json(ErrorBody {
             error: self.code().to_string(),

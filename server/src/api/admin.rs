@@ -11,8 +11,8 @@ use crate::error::{AppError, ErrorBody};
 use crate::models::organisation::{self, Organisation};
 use crate::models::{OrgKind, OrgStatus};
 use crate::services::members::invitation_path;
-use crate::services::organisations;
-use crate::web::{absolute_url, admin::parse_decision};
+use crate::services::organisations::{self, Decision};
+use crate::web::absolute_url;
 
 #[derive(Serialize, ToSchema)]
 pub struct OrganisationView {
@@ -77,21 +77,13 @@ pub struct Reason {
     pub reason: Option<String>,
 }
 
-/// Verifies, rejects (with a reason), suspends (with a reason) or reinstates an organisation.
-#[utoipa::path(tag = "admin", security(("bearer" = [])),
-    params(("id" = i64, Path), ("decision" = String, Path, description = "verify, reject, suspend or reinstate")),
-    request_body(content = Option<Reason>),
-    responses((status = 200, body = OrganisationView), (status = 400, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-#[post("/admin/organisations/{id}/{decision}")]
-pub async fn decide(
-    state: web::Data<AppState>,
+async fn apply_decision(
+    state: &AppState,
     admin: CurrentUser,
-    path: web::Path<(i64, String)>,
+    id: i64,
+    decision: Decision,
     body: Option<web::Json<Reason>>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, decision) = path.into_inner();
-    let decision = parse_decision(&decision)?;
     admin.require_admin()?;
     let reason = body.map(|b| b.into_inner()).unwrap_or_default().reason;
     let org = db::run(&state.pool, move |conn| {
@@ -99,6 +91,64 @@ pub async fn decide(
     })
     .await?;
     Ok(HttpResponse::Ok().json(OrganisationView::from(org)))
+}
+
+/// Verifies a pending (or previously rejected) right holder: its data becomes visible to officers.
+#[utoipa::path(tag = "admin", security(("bearer" = [])), params(("id" = i64, Path)),
+    request_body(content = Option<Reason>),
+    responses((status = 200, body = OrganisationView), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[post("/admin/organisations/{id}/verify")]
+pub async fn verify(
+    state: web::Data<AppState>,
+    admin: CurrentUser,
+    path: web::Path<i64>,
+    body: Option<web::Json<Reason>>,
+) -> Result<HttpResponse, AppError> {
+    apply_decision(&state, admin, path.into_inner(), Decision::Verify, body).await
+}
+
+/// Rejects a pending right holder; `reason` is required and shown to its owner.
+#[utoipa::path(tag = "admin", security(("bearer" = [])), params(("id" = i64, Path)), request_body = Reason,
+    responses((status = 200, body = OrganisationView), (status = 400, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[post("/admin/organisations/{id}/reject")]
+pub async fn reject(
+    state: web::Data<AppState>,
+    admin: CurrentUser,
+    path: web::Path<i64>,
+    body: Option<web::Json<Reason>>,
+) -> Result<HttpResponse, AppError> {
+    apply_decision(&state, admin, path.into_inner(), Decision::Reject, body).await
+}
+
+/// Suspends an organisation; `reason` is required. Its members can no longer sign in.
+#[utoipa::path(tag = "admin", security(("bearer" = [])), params(("id" = i64, Path)), request_body = Reason,
+    responses((status = 200, body = OrganisationView), (status = 400, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[post("/admin/organisations/{id}/suspend")]
+pub async fn suspend(
+    state: web::Data<AppState>,
+    admin: CurrentUser,
+    path: web::Path<i64>,
+    body: Option<web::Json<Reason>>,
+) -> Result<HttpResponse, AppError> {
+    apply_decision(&state, admin, path.into_inner(), Decision::Suspend, body).await
+}
+
+/// Lifts a suspension.
+#[utoipa::path(tag = "admin", security(("bearer" = [])), params(("id" = i64, Path)),
+    request_body(content = Option<Reason>),
+    responses((status = 200, body = OrganisationView), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[post("/admin/organisations/{id}/reinstate")]
+pub async fn reinstate(
+    state: web::Data<AppState>,
+    admin: CurrentUser,
+    path: web::Path<i64>,
+    body: Option<web::Json<Reason>>,
+) -> Result<HttpResponse, AppError> {
+    apply_decision(&state, admin, path.into_inner(), Decision::Reinstate, body).await
 }
 
 #[derive(Deserialize, ToSchema)]

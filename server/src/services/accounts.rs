@@ -127,7 +127,9 @@ pub async fn authenticate(
         return Err(AppError::bad_request("sign_in_failed", SIGN_IN_FAILED));
     };
     let (threshold, minutes) = (state.config.lockout_threshold, state.config.lockout_minutes);
-    db::run(&state.pool, move |conn| {
+    // The transaction commits what it records (failures, lock-outs) and reports the
+    // outcome; turning a failure into an error inside it would roll the record back.
+    let verdict = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             let user = user::find(conn, found.id)?;
             let org = organisation::find(conn, user.organisation_id)?;
@@ -144,7 +146,7 @@ pub async fn authenticate(
                     &target_user(user.id),
                     "",
                 )?;
-                return Err(AppError::bad_request("sign_in_failed", SIGN_IN_FAILED));
+                return Ok(Verdict::WrongCredentials);
             }
             if !matches {
                 user::record_failed_signin(conn, &user, threshold, minutes)?;
@@ -155,24 +157,35 @@ pub async fn authenticate(
                     &target_user(user.id),
                     "",
                 )?;
-                return Err(AppError::bad_request("sign_in_failed", SIGN_IN_FAILED));
+                return Ok(Verdict::WrongCredentials);
             }
             if user.disabled {
-                return Err(AppError::forbidden(
-                    "This account has been disabled. Ask your organisation's manager.",
+                return Ok(Verdict::Refused(
+                    "This account has been disabled. Ask your organisation's manager.".into(),
                 ));
             }
             if !org.allows_sign_in() {
-                return Err(AppError::forbidden(format!(
+                return Ok(Verdict::Refused(format!(
                     "{} is {}; its members cannot sign in.",
                     org.name, org.status
                 )));
             }
             user::record_signin(conn, user.id)?;
-            Ok(user)
+            Ok::<_, AppError>(Verdict::SignedIn(Box::new(user)))
         })
     })
-    .await
+    .await?;
+    match verdict {
+        Verdict::SignedIn(user) => Ok(*user),
+        Verdict::WrongCredentials => Err(AppError::bad_request("sign_in_failed", SIGN_IN_FAILED)),
+        Verdict::Refused(message) => Err(AppError::Forbidden(message)),
+    }
+}
+
+enum Verdict {
+    SignedIn(Box<User>),
+    WrongCredentials,
+    Refused(String),
 }
 
 /// Opens a server-side session; returns the secret for the cookie.

@@ -197,9 +197,9 @@ pub fn change_role(
     user_id: i64,
     role: Role,
 ) -> Result<(), AppError> {
-    check_assignable(&manager.org, role)?;
     conn.transaction(|conn| {
         let member = colleague(conn, manager, user_id)?;
+        check_assignable(&manager.org, role)?;
         if member.role() == Role::Owner {
             return Err(AppError::bad_request(
                 "owner_role",

@@ -58,6 +58,7 @@ pub async fn render_html_errors(
         },
         None => return Ok(response.map_into_boxed_body()),
     };
+    let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
     let (request, _) = response.into_parts();
     let replacement = match kind {
         Some("unauthorised") => {
@@ -84,9 +85,11 @@ pub async fn render_html_errors(
                 message,
             };
             let body = page.render().unwrap_or_else(|_| "Error".to_string());
-            HttpResponse::build(status)
-                .content_type("text/html; charset=utf-8")
-                .body(body)
+            let mut html = HttpResponse::build(status);
+            if let Some(value) = retry_after {
+                html.insert_header((header::RETRY_AFTER, value));
+            }
+            html.content_type("text/html; charset=utf-8").body(body)
         }
     };
     Ok(ServiceResponse::new(request, replacement))
