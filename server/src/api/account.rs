@@ -102,17 +102,6 @@ pub async fn revoke_token(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Deserialize, ToSchema)]
-pub struct SignUpRequest {
-    pub name: String,
-    /// ISO 3166-1 alpha-2, e.g. "FR".
-    pub country: String,
-    pub website: Option<String>,
-    pub owner_name: String,
-    pub owner_email: String,
-    pub password: String,
-}
-
 #[derive(Serialize, ToSchema)]
 pub struct SignUpCreated {
     pub id: i64,
@@ -121,29 +110,17 @@ pub struct SignUpCreated {
 
 /// Registers a right-holder organisation and its owner; it stays pending until an
 /// administrator verifies it.
-#[utoipa::path(tag = "organisations", request_body = SignUpRequest, responses(
+#[utoipa::path(tag = "organisations", request_body = SignUp, responses(
     (status = 201, body = SignUpCreated),
     (status = 400, body = ErrorBody), (status = 409, body = ErrorBody), (status = 429, body = ErrorBody)))]
 #[post("/organisations")]
 pub async fn sign_up(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<SignUpRequest>,
+    body: web::Json<SignUp>,
 ) -> Result<HttpResponse, AppError> {
     throttle(&req, &state)?;
-    let body = body.into_inner();
-    let (org, _) = accounts::sign_up(
-        &state,
-        SignUp {
-            name: body.name,
-            country: body.country,
-            website: body.website,
-            owner_name: body.owner_name,
-            owner_email: body.owner_email,
-            password: body.password,
-        },
-    )
-    .await?;
+    let (org, _) = accounts::sign_up(&state, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(SignUpCreated {
         id: org.id,
         status: org.status(),

@@ -12,11 +12,13 @@ use crate::models::user::{self, NewUser, User};
 use crate::models::{now, session, OrgKind, OrgStatus, Role};
 use crate::validate;
 
-/// What a company gives to register.
-#[derive(Debug, Clone)]
+/// What a company gives to register (also the body of `POST /api/v1/organisations`).
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 pub struct SignUp {
     pub name: String,
+    /// ISO 3166-1 alpha-2, e.g. "FR".
     pub country: String,
+    #[serde(default)]
     pub website: Option<String>,
     pub owner_name: String,
     pub owner_email: String,

@@ -25,9 +25,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(revoke_invitation),
         )
         .route("/members/{id}/role", web::post().to(change_role))
-        .route("/members/{id}/disable", web::post().to(disable))
-        .route("/members/{id}/enable", web::post().to(enable))
-        .route("/members/{id}/transfer-ownership", web::post().to(transfer))
+        .route("/members/{id}/{action}", web::post().to(member_action))
         .route("/invitations/{token}", web::get().to(invitation_page))
         .route("/invitations/{token}", web::post().to(accept));
 }
@@ -141,46 +139,26 @@ async fn change_role(
     Ok(redirect("/members?notice=role_changed"))
 }
 
-async fn disable(
+/// Disable, enable or hand over ownership: actions on a colleague that carry no fields.
+async fn member_action(
     state: web::Data<AppState>,
     manager: CurrentUser,
-    path: web::Path<i64>,
+    path: web::Path<(i64, String)>,
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> Result<HttpResponse, AppError> {
-    let id = path.into_inner();
-    db::run(&state.pool, move |conn| {
-        members::set_disabled(conn, &manager, id, true)
+    let (id, action) = path.into_inner();
+    let target = match action.as_str() {
+        "disable" => "/members?notice=disabled",
+        "enable" => "/members?notice=enabled",
+        "transfer-ownership" => "/?notice=ownership_transferred",
+        _ => return Err(AppError::NotFound("There is no such action.".into())),
+    };
+    db::run(&state.pool, move |conn| match action.as_str() {
+        "transfer-ownership" => members::transfer_ownership(conn, &manager, id),
+        other => members::set_disabled(conn, &manager, id, other == "disable"),
     })
     .await?;
-    Ok(redirect("/members?notice=disabled"))
-}
-
-async fn enable(
-    state: web::Data<AppState>,
-    manager: CurrentUser,
-    path: web::Path<i64>,
-    CsrfForm(_): CsrfForm<NoFields>,
-) -> Result<HttpResponse, AppError> {
-    let id = path.into_inner();
-    db::run(&state.pool, move |conn| {
-        members::set_disabled(conn, &manager, id, false)
-    })
-    .await?;
-    Ok(redirect("/members?notice=enabled"))
-}
-
-async fn transfer(
-    state: web::Data<AppState>,
-    owner: CurrentUser,
-    path: web::Path<i64>,
-    CsrfForm(_): CsrfForm<NoFields>,
-) -> Result<HttpResponse, AppError> {
-    let id = path.into_inner();
-    db::run(&state.pool, move |conn| {
-        members::transfer_ownership(conn, &owner, id)
-    })
-    .await?;
-    Ok(redirect("/?notice=ownership_transferred"))
+    Ok(redirect(target))
 }
 
 #[derive(Template)]

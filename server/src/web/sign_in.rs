@@ -176,13 +176,8 @@ async fn sign_up_page(req: HttpRequest) -> Result<HttpResponse, AppError> {
 
 #[derive(Deserialize)]
 struct SignUpForm {
-    name: String,
-    country: String,
-    #[serde(default)]
-    website: Option<String>,
-    owner_name: String,
-    owner_email: String,
-    password: String,
+    #[serde(flatten)]
+    details: SignUp,
     password_again: String,
 }
 
@@ -196,24 +191,13 @@ async fn sign_up(
             return Err(AppError::TooManyRequests);
         }
     }
-    if form.password != form.password_again {
+    if form.details.password != form.password_again {
         return Err(AppError::bad_request(
             "password_mismatch",
             "The two passwords differ.",
         ));
     }
-    accounts::sign_up(
-        &state,
-        SignUp {
-            name: form.name,
-            country: form.country,
-            website: form.website,
-            owner_name: form.owner_name,
-            owner_email: form.owner_email,
-            password: form.password,
-        },
-    )
-    .await?;
+    accounts::sign_up(&state, form.details).await?;
     Ok(redirect("/signup/pending"))
 }
 
