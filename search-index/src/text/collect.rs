@@ -158,16 +158,24 @@ pub(crate) fn facet_counts(
             }
         }
     }
+    // Resolve the counted ordinals to strings in one sorted pass per dictionary.
     let mut merged: [HashMap<String, usize>; 4] = Default::default();
-    let mut buf = String::new();
     for (cols, cnt) in columns.iter().zip(counts.iter()) {
         for i in 0..4 {
             let Some(col) = &cols[i] else { continue };
-            for (ord, &n) in cnt[i].iter().enumerate() {
-                if n > 0 && col.ord_to_str(ord as u64, &mut buf)? {
-                    *merged[i].entry(buf.clone()).or_default() += n as usize;
+            let (ords, ns): (Vec<u64>, Vec<u32>) = cnt[i]
+                .iter()
+                .enumerate()
+                .filter(|(_, &n)| n > 0)
+                .map(|(ord, &n)| (ord as u64, n))
+                .unzip();
+            let mut k = 0;
+            col.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
+                if let (Ok(term), Some(&n)) = (std::str::from_utf8(bytes), ns.get(k)) {
+                    *merged[i].entry(term.to_string()).or_default() += n as usize;
                 }
-            }
+                k += 1;
+            })?;
         }
     }
     let [brand, category, country, right_holder] = merged.map(|m| {

@@ -80,6 +80,13 @@ fn identity(fields: &Fields, p: &ProductDoc) -> TantivyDocument {
     d.add_text(fields.all_text, &p.name);
     d.add_text(fields.all_text, &p.right_holder);
     d.add_text(fields.right_holder, &p.right_holder);
+    for v in [&p.brand, &p.name, &p.right_holder]
+        .into_iter()
+        .chain(&p.model_numbers)
+        .chain(&p.categories)
+    {
+        d.add_text(fields.vocab, v);
+    }
     for m in &p.model_numbers {
         d.add_text(fields.model_text, m);
         d.add_text(fields.all_text, m);
@@ -95,8 +102,10 @@ fn identity(fields: &Fields, p: &ProductDoc) -> TantivyDocument {
 }
 
 fn add_section(fields: &Fields, d: &mut TantivyDocument, s: &SectionText) {
-    let lang = Lang::from_tag(&s.language);
-    d.add_text(fields.text_field(lang), &s.text);
+    // all_text is also the plain field of languages without a stemmer.
+    if let Some(lang) = Lang::from_tag(&s.language) {
+        d.add_text(fields.text_field(lang), &s.text);
+    }
     d.add_text(fields.all_text, &s.text);
     d.add_text(fields.body, &s.text);
 }

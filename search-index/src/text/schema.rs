@@ -44,10 +44,13 @@ pub(crate) struct Fields {
     pub brand_text: Field,
     pub name_text: Field,
     pub model_text: Field,
-    /// Fold-analysed union of every text of the document: exact, fuzzy and prefix matches.
+    /// Fold-analysed union of every text of the document (identity and sections): exact
+    /// matches, and the plain field of sections in languages without a stemmer.
     pub all_text: Field,
-    /// Section text in a language without stemmer, fold-analysed.
-    pub text_plain: Field,
+    /// Fold-analysed identity vocabulary (brand, name, model numbers, categories, right
+    /// holder): the dictionary that fuzzy and prefix words are expanded against, and the
+    /// field their expansions are searched in.
+    pub vocab: Field,
     pub text_en: Field,
     pub text_fr: Field,
     pub text_es: Field,
@@ -85,7 +88,7 @@ impl Fields {
         let name_text = b.add_text_field("name_text", analysed(FOLD));
         let model_text = b.add_text_field("model_text", analysed(FOLD));
         let all_text = b.add_text_field("all_text", analysed(FOLD));
-        let text_plain = b.add_text_field("text_plain", analysed(FOLD));
+        let vocab = b.add_text_field("vocab", analysed(FOLD));
         let text_en = b.add_text_field("text_en", analysed(Lang::En.analyzer_name()));
         let text_fr = b.add_text_field("text_fr", analysed(Lang::Fr.analyzer_name()));
         let text_es = b.add_text_field("text_es", analysed(Lang::Es.analyzer_name()));
@@ -109,7 +112,7 @@ impl Fields {
             name_text,
             model_text,
             all_text,
-            text_plain,
+            vocab,
             text_en,
             text_fr,
             text_es,
@@ -117,14 +120,13 @@ impl Fields {
         }
     }
 
-    /// The stemmed field of a language, or the plain one.
-    pub(crate) fn text_field(&self, lang: Option<Lang>) -> Field {
+    /// The stemmed field of a language.
+    pub(crate) fn text_field(&self, lang: Lang) -> Field {
         match lang {
-            Some(Lang::En) => self.text_en,
-            Some(Lang::Fr) => self.text_fr,
-            Some(Lang::Es) => self.text_es,
-            Some(Lang::De) => self.text_de,
-            None => self.text_plain,
+            Lang::En => self.text_en,
+            Lang::Fr => self.text_fr,
+            Lang::Es => self.text_es,
+            Lang::De => self.text_de,
         }
     }
 }

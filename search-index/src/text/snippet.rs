@@ -28,6 +28,13 @@ impl Highlighter {
         if hl.terms.contains(&tok.text) {
             return true;
         }
+        // Stems are lowercase, folded prefixes of their words: skip the stemmers unless
+        // a stem starts like this token.
+        let head = |t: &str| t.chars().take(2).collect::<String>();
+        let tok_head = head(&tok.text);
+        if !hl.stems.iter().any(|(_, s)| head(s) == tok_head) {
+            return false;
+        }
         let word = &text[tok.from..tok.to];
         self.stemmers
             .iter_mut()
@@ -81,8 +88,11 @@ fn window(text: &str, matched: &[&Tok]) -> (usize, usize) {
             .rev()
             .nth(LEAD_CHARS)
             .map_or(0, |(i, _)| i);
-        match text[back..best_from].find(char::is_whitespace) {
-            Some(ws) if back > 0 => back + ws + 1,
+        match text[back..best_from]
+            .char_indices()
+            .find(|(_, c)| c.is_whitespace())
+        {
+            Some((ws, c)) if back > 0 => back + ws + c.len_utf8(),
             _ => back,
         }
     };
@@ -126,6 +136,19 @@ mod tests {
         let mut h = Highlighter::new();
         let s = h.snippet(&hl, "<b>Nutella</b> & bread");
         assert_eq!(s, "&lt;b&gt;<mark>Nutella</mark>&lt;/b&gt; &amp; bread");
+    }
+
+    #[test]
+    fn multibyte_spaces_and_letters_are_cut_on_char_boundaries() {
+        let mut hl = Highlight::default();
+        hl.terms.insert("quinoa".into());
+        let text = format!(
+            "{}quinoa{}",
+            "é\u{a0}blé\u{a0}".repeat(40),
+            "\u{a0}ü".repeat(200)
+        );
+        let s = Highlighter::new().snippet(&hl, &text);
+        assert!(s.contains("<mark>quinoa</mark>"), "{s}");
     }
 
     #[test]
