@@ -30,6 +30,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use tantivy::collector::TopDocs;
+use tantivy::merge_policy::LogMergePolicy;
 use tantivy::query::{BooleanQuery, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
@@ -112,14 +113,21 @@ impl TextIndex {
         analyzers::register(index.tokenizers());
         let last = storage::parse_payload(index.load_metas()?.payload.as_deref())?;
         let committed = Arc::new(AtomicU64::new(last));
+        // The writer thread reloads explicitly after each of its commits (so a flush is
+        // visible when it returns); the watcher also picks up background merges.
         let reader = index
             .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
             .try_into()?;
         let writer = index.writer_with_num_threads(
             config.writer_threads.max(1),
             config.writer_memory_bytes.max(15 << 20) * config.writer_threads.max(1),
         )?;
+        // Few segments: every fuzzy or prefix word walks each segment's dictionary, so
+        // merge as soon as two segments of a level exist (the default waits for eight).
+        let mut merge = LogMergePolicy::default();
+        merge.set_min_num_segments(2);
+        writer.set_merge_policy(Box::new(merge));
         let state = WriterLoop {
             writer,
             reader: reader.clone(),
@@ -151,6 +159,11 @@ impl TextIndex {
     /// change): rebuild from the database instead of replaying the outbox.
     pub fn needs_rebuild(&self) -> bool {
         self.inner.needs_rebuild
+    }
+
+    /// Number of index segments searches currently see (diagnostics and benchmarks).
+    pub fn num_segments(&self) -> usize {
+        self.inner.reader.searcher().segment_readers().len()
     }
 
     /// The outbox sequence recorded by the last commit: resume after it.
