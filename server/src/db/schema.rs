@@ -88,10 +88,111 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    brands (id) {
+        id -> BigInt,
+        organisation_id -> BigInt,
+        name -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    products (id) {
+        id -> BigInt,
+        organisation_id -> BigInt,
+        brand_id -> BigInt,
+        reference -> Text,
+        name -> Text,
+        category -> Text,
+        hs_code -> Nullable<Text>,
+        identity -> Text,
+        status -> Text,
+        last_reviewed_on -> Nullable<Date>,
+        version -> Integer,
+        created_by -> Nullable<BigInt>,
+        updated_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    product_sections (id) {
+        id -> BigInt,
+        product_id -> BigInt,
+        kind -> Text,
+        access -> Text,
+        content -> Text,
+    }
+}
+
+diesel::table! {
+    product_codes (id) {
+        id -> BigInt,
+        product_id -> BigInt,
+        kind -> Text,
+        value -> Text,
+    }
+}
+
+diesel::table! {
+    product_images (id) {
+        id -> BigInt,
+        product_id -> BigInt,
+        kind -> Text,
+        caption -> Text,
+        position -> Integer,
+        display_sha256 -> Text,
+        thumb_sha256 -> Text,
+        width -> Integer,
+        height -> Integer,
+        pdq -> Text,
+        pdq_quality -> Integer,
+        pdq_algorithm -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    product_revisions (id) {
+        id -> BigInt,
+        product_id -> BigInt,
+        version -> Integer,
+        user_id -> Nullable<BigInt>,
+        summary -> Text,
+        snapshot -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    share_list (right_holder_id, administration_id) {
+        right_holder_id -> BigInt,
+        administration_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    search_outbox (id) {
+        id -> BigInt,
+        product_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(invitations -> organisations (organisation_id));
+diesel::joinable!(products -> brands (brand_id));
+diesel::joinable!(products -> organisations (organisation_id));
+diesel::joinable!(product_sections -> products (product_id));
+diesel::joinable!(product_codes -> products (product_id));
+diesel::joinable!(product_images -> products (product_id));
+diesel::joinable!(product_revisions -> products (product_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
@@ -100,4 +201,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     invitations,
     api_tokens,
     audit_log,
+    brands,
+    products,
+    product_sections,
+    product_codes,
+    product_images,
+    product_revisions,
+    share_list,
+    search_outbox,
 );

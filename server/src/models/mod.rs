@@ -5,6 +5,7 @@ pub mod api_token;
 pub mod audit;
 pub mod invitation;
 pub mod organisation;
+pub mod product;
 pub mod roles;
 pub mod session;
 pub mod user;
