@@ -30,7 +30,7 @@ use image::DynamicImage;
 use crate::Hash256;
 use jarosz::OUT;
 
-pub use decode::{decode_image, DecodeOptions, FAST_JPEG_MIN_SIDE};
+pub use decode::{decode_image, DecodeOptions, FAST_JPEG_MIN_LONG_SIDE, FAST_JPEG_MIN_SHORT_SIDE};
 pub use dihedral::VARIANT_NAMES;
 pub use error::PdqError;
 
