@@ -262,16 +262,19 @@ pub(crate) fn build(
 
     let text = req.text.trim_start();
     let words;
-    if let Some(g) = gtin::normalise(text.trim()) {
-        let digits: String = text.chars().filter(char::is_ascii_digit).collect();
-        clauses.push((
-            Occur::Must,
-            Box::new(BooleanQuery::union(vec![
-                term_q(fields.gtin, &g, BOOST_GTIN),
-                term_q(fields.all_text, &digits, 1.0),
-            ])),
-        ));
-        hl.terms.insert(digits);
+    let gtins = gtin::from_query(text);
+    if !gtins.is_empty() {
+        // An exact GTIN look-up; a bare number may also be a model number.
+        let mut either: Vec<Box<dyn Query>> = gtins
+            .iter()
+            .map(|g| term_q(fields.gtin, g, BOOST_GTIN))
+            .collect();
+        if gtin::normalise(text).is_some() {
+            let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+            either.push(term_q(fields.all_text, &digits, 1.0));
+            hl.terms.insert(digits);
+        }
+        clauses.push((Occur::Must, Box::new(BooleanQuery::union(either))));
         words = 1;
     } else {
         let mut stemmers: Vec<(Lang, TextAnalyzer)> =

@@ -170,6 +170,12 @@ fn every_gtin_form_finds_the_product() {
     for q in ["4006381333931", "04006381333931"] {
         assert_eq!(ids(&idx, q, &OFFICER_7), [3], "{q}");
     }
+    // GS1 element strings and Digital Link URIs carry the GTIN too.
+    assert_eq!(ids(&idx, "(01)04006381333931(10)LOT7", &OFFICER_7), [3]);
+    assert_eq!(
+        ids(&idx, "https://id.gs1.org/01/04006381333931", &OFFICER_7),
+        [3]
+    );
     // A wrong check digit is not a GTIN look-up.
     assert!(ids(&idx, "036000291453", &OFFICER_7).is_empty());
 }
