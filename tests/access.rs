@@ -90,11 +90,12 @@ fn call(caller: &Caller, route: &Route) -> (u16, Option<String>) {
         ("GET", false) => caller.browser.get(&route.path),
         ("GET", true) => caller.api.get(&route.path),
         ("POST", false) => {
-            // A real form token of this caller (the sign-in page's for anonymous callers).
+            // A real form token of this caller (the sign-in page's for anonymous callers), and
+            // every field a form may want, so that each call tests access, not parsing.
             let from = if caller.who == Who::Anonymous || caller.who == Who::Disabled { "/signin" } else { "/account" };
             let token = caller.browser.get(from).csrf_token().unwrap_or_default();
             let mut fields = vec![("csrf_token", token.as_str()), ("reason", "access check"), ("name", "Access check")];
-            fields.extend([("country", "DE"), ("manager_email", "access@check.example"), ("email", "access@check.example"), ("role", "editor")]);
+            fields.extend([("country", "DE"), ("manager_email", "access@check.example"), ("email", "access@check.example"), ("role", "editor"), ("language", "en")]);
             caller.browser.post_form(&route.path, &fields)
         }
         ("POST", true) => caller.api.post_json(

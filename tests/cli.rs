@@ -177,3 +177,34 @@ fn serve_creates_the_first_admin_and_prints_a_one_time_password() {
     assert!(text.contains("One-time password"), "{text}");
     assert!(dir.path().join("data").is_dir(), "the data dir is created");
 }
+
+#[test]
+fn hash_prints_reference_pdq_lines_and_reports_unreadable_files_after_the_others() {
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/pdq");
+    let expected = std::fs::read_to_string(format!("{data}/expected/pdq_reference_core.tsv")).expect("tsv");
+    let row: Vec<&str> = expected
+        .lines()
+        .find(|l| l.starts_with("reg-test-input/dih/bridge-1-original.jpg\tas-stored"))
+        .expect("row")
+        .split('\t')
+        .collect();
+    let (quality, orig) = (row[9], row[10]);
+    let image = format!("{data}/reg-test-input/dih/bridge-1-original.jpg");
+    let out = Command::new(env!("CARGO_BIN_EXE_touchstone"))
+        .args(["hash", &image, "/no/such/file.jpg", &image])
+        .output()
+        .expect("run");
+    assert!(!out.status.success(), "an unreadable file makes the exit code non-zero");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines, [format!("{orig},{quality},{image}"), format!("{orig},{quality},{image}")]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such/file.jpg"));
+
+    let out = Command::new(env!("CARGO_BIN_EXE_touchstone")).args(["hash", "--dihedral", &image]).output().expect("run");
+    assert!(out.status.success());
+    let line = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let fields: Vec<&str> = line.split(',').collect();
+    assert_eq!(fields.len(), 10);
+    assert_eq!(&fields[..8], &row[10..18]);
+    assert_eq!(fields[8], quality);
+}

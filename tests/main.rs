@@ -12,4 +12,5 @@ mod api;
 mod cli;
 mod members;
 mod migrations;
+mod products;
 mod security;

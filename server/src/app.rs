@@ -13,6 +13,8 @@ use crate::auth::{csrf, password};
 use crate::config::Config;
 use crate::db::{self, DbPool};
 use crate::error::AppError;
+use crate::images::{ImageLimits, ImageStore};
+use crate::search::SearchService;
 use crate::services::accounts;
 use crate::{api, web as pages};
 
@@ -24,32 +26,50 @@ pub struct AppState {
     pub throttle: Arc<Throttle>,
     /// Verified against when an e-mail is unknown, so that such sign-ins cost the same.
     pub dummy_hash: Arc<str>,
+    pub images: Arc<ImageStore>,
+    pub search: SearchService,
+}
+
+/// Creates the data dir, opens the database pool and applies pending migrations: all
+/// that commands which do not serve need.
+pub fn prepare_database(config: &Config) -> Result<DbPool, AppError> {
+    std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+        AppError::internal(format!(
+            "cannot create the data dir {}: {e}",
+            config.data_dir.display()
+        ))
+    })?;
+    let pool = db::build_pool(&config.effective_database_url(), config.pool_size)?;
+    let mut conn = pool
+        .get()
+        .map_err(|e| AppError::internal(format!("database: {e}")))?;
+    db::run_migrations(&mut conn)?;
+    Ok(pool)
 }
 
 impl AppState {
-    /// Opens the database (creating the data dir) and applies pending migrations.
+    /// Opens the database and the search indexes (rebuilding or catching up as needed).
     pub fn new(config: Config) -> Result<AppState, AppError> {
-        std::fs::create_dir_all(&config.data_dir).map_err(|e| {
-            AppError::internal(format!(
-                "cannot create the data dir {}: {e}",
-                config.data_dir.display()
-            ))
-        })?;
-        let pool = db::build_pool(&config.effective_database_url(), config.pool_size)?;
-        {
-            let mut conn = pool
-                .get()
-                .map_err(|e| AppError::internal(format!("database: {e}")))?;
-            db::run_migrations(&mut conn)?;
-        }
+        let pool = prepare_database(&config)?;
         let dummy_hash: Arc<str> = password::hash(&password::generate())?.into();
         let throttle = Arc::new(Throttle::per_minute(config.attempts_per_minute_per_address));
+        let images = Arc::new(ImageStore::new(&config.data_dir));
+        let search = SearchService::start(pool.clone(), &config.data_dir.join("index"), config.index_settings())?;
         Ok(AppState {
             config: Arc::new(config),
             pool,
             throttle,
             dummy_hash,
+            images,
+            search,
         })
+    }
+
+    pub fn image_limits(&self) -> ImageLimits {
+        ImageLimits {
+            max_bytes: self.config.max_image_mb * 1024 * 1024,
+            max_pixels: self.config.max_image_megapixels * 1_000_000,
+        }
     }
 
     /// Creates the first admin when the database has no user yet.
@@ -122,7 +142,9 @@ impl Application {
     /// Serves until SIGINT/SIGTERM (actix stops taking requests and finishes those in
     /// flight), then lets the pool close.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        self.state.search.shutdown();
+        served
     }
 }
 

@@ -44,6 +44,22 @@ enum Command {
     },
     /// Reads a password on standard input and prints its argon2id hash.
     HashPassword,
+    /// Prints the PDQ hash of each image as `<hex>,<quality>,<file>` (the reference
+    /// tool's format); an unreadable file is reported on stderr and the exit code is 1.
+    Hash {
+        /// Print the 8 dihedral hashes (original, rot90, rot180, rot270, flipx, flipy,
+        /// flip about the main diagonal, about the anti-diagonal) before the quality.
+        #[arg(long)]
+        dihedral: bool,
+        /// Hash the pixels as stored, ignoring the EXIF orientation tag.
+        #[arg(long)]
+        no_exif: bool,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Rebuilds the search indexes from the database (stop the server first: the text
+    /// index has one writer).
+    Reindex,
 }
 
 #[derive(Subcommand)]
@@ -95,7 +111,7 @@ fn execute(cli: Cli) -> Result<(), String> {
         Command::Serve { bind } => serve(load_config(&cli, bind.clone())?),
         Command::Migrate => {
             let config = load_config(&cli, None)?;
-            AppState::new(config.clone()).map_err(|e| format!("{e}: {}", detail(&e)))?;
+            crate::app::prepare_database(&config).map_err(|e| detail(&e))?;
             println!(
                 "Database migrated: {}",
                 redact(&config.effective_database_url())
@@ -105,11 +121,11 @@ fn execute(cli: Cli) -> Result<(), String> {
         Command::Admin {
             command: AdminCommand::Create { email, name },
         } => {
-            let state = AppState::new(load_config(&cli, None)?).map_err(|e| detail(&e))?;
+            let pool = crate::app::prepare_database(&load_config(&cli, None)?).map_err(|e| detail(&e))?;
             let (plain, generated) = read_or_generate_password()?;
             password::check_strength(&plain, email).map_err(|e| e.public_message())?;
             let hash = password::hash(&plain).map_err(|e| detail(&e))?;
-            let mut conn = state.pool.get().map_err(|e| format!("database: {e}"))?;
+            let mut conn = pool.get().map_err(|e| format!("database: {e}"))?;
             let admin =
                 accounts::create_admin(&mut conn, email, name, &hash, generated).map_err(|e| {
                     match e {
@@ -121,6 +137,15 @@ fn execute(cli: Cli) -> Result<(), String> {
             if generated {
                 println!("One-time password (change it at first sign-in): {plain}");
             }
+            Ok(())
+        }
+        Command::Hash { dihedral, no_exif, files } => hash_files(files, *dihedral, !*no_exif),
+        Command::Reindex => {
+            let state = AppState::new(load_config(&cli, None)?).map_err(|e| detail(&e))?;
+            let applied = state.search.rebuild().map_err(|e| detail(&e))?;
+            let images = state.search.image_count();
+            state.search.shutdown();
+            println!("Search indexes rebuilt up to outbox row {applied}; {images} images indexed.");
             Ok(())
         }
         Command::HashPassword => {
@@ -142,6 +167,33 @@ fn detail(e: &crate::error::AppError) -> String {
     match e {
         crate::error::AppError::Internal(detail) => detail.clone(),
         other => other.public_message(),
+    }
+}
+
+/// `touchstone hash`: every file is tried; failures are counted and reported at the end.
+fn hash_files(files: &[PathBuf], dihedral: bool, apply_exif: bool) -> Result<(), String> {
+    use search_index::pdq::{hash_file, DecodeOptions};
+    let options = DecodeOptions { apply_exif_orientation: apply_exif, ..DecodeOptions::default() };
+    let mut failed = 0;
+    for file in files {
+        match hash_file(file, &options) {
+            Ok(hashes) => {
+                let hex: Vec<String> = if dihedral {
+                    hashes.hashes.iter().map(|h| h.to_hex()).collect()
+                } else {
+                    vec![hashes.hashes[0].to_hex()]
+                };
+                println!("{},{},{}", hex.join(","), hashes.quality, file.display());
+            }
+            Err(e) => {
+                eprintln!("touchstone: {}: {e}", file.display());
+                failed += 1;
+            }
+        }
+    }
+    match failed {
+        0 => Ok(()),
+        n => Err(format!("{n} of {} files could not be hashed", files.len())),
     }
 }
 

@@ -34,6 +34,16 @@ pub struct Config {
     pub attempts_per_minute_per_address: u32,
     /// How long an invitation link stays valid.
     pub invitation_days: u32,
+    /// Largest image upload, in megabytes.
+    pub max_image_mb: u64,
+    /// Largest image upload, in megapixels (checked before decoding).
+    pub max_image_megapixels: u64,
+    /// The search indexer commits after this many changes...
+    pub index_commit_every: usize,
+    /// ... or this many milliseconds after the oldest uncommitted change.
+    pub index_commit_ms: u64,
+    /// How often the indexer looks for changes written by other app nodes.
+    pub index_poll_ms: u64,
 }
 
 impl Default for Config {
@@ -50,6 +60,11 @@ impl Default for Config {
             lockout_minutes: 15,
             attempts_per_minute_per_address: 30,
             invitation_days: 7,
+            max_image_mb: 20,
+            max_image_megapixels: 50,
+            index_commit_every: 1000,
+            index_commit_ms: 800,
+            index_poll_ms: 500,
         }
     }
 }
@@ -128,6 +143,14 @@ impl Config {
                 "attempts_per_minute_per_address must be at least 1".into(),
             ));
         }
+        if self.max_image_mb == 0 || self.max_image_megapixels == 0 {
+            return Err(ConfigError("max_image_mb and max_image_megapixels must be at least 1".into()));
+        }
+        if self.index_commit_every == 0 || self.index_commit_ms == 0 || self.index_poll_ms == 0 {
+            return Err(ConfigError(
+                "index_commit_every, index_commit_ms and index_poll_ms must be at least 1".into(),
+            ));
+        }
         if self.session_idle_hours == 0 || self.invitation_days == 0 {
             return Err(ConfigError(
                 "session_idle_hours and invitation_days must be at least 1".into(),
@@ -145,6 +168,14 @@ impl Config {
                 .join("touchstone.db")
                 .to_string_lossy()
                 .into_owned(),
+        }
+    }
+
+    pub fn index_settings(&self) -> crate::search::IndexSettings {
+        crate::search::IndexSettings {
+            commit_every_docs: self.index_commit_every,
+            commit_interval: std::time::Duration::from_millis(self.index_commit_ms),
+            poll_interval: std::time::Duration::from_millis(self.index_poll_ms),
         }
     }
 

@@ -96,6 +96,11 @@ impl TestApp {
         response.assert_redirect_to("/account");
     }
 
+    /// Waits until the search indexes have applied every change made so far.
+    pub fn flush_search(&self) {
+        self.state.search.flush().expect("search flush");
+    }
+
     pub fn browser(&self) -> Browser {
         Browser::new(&self.base)
     }

@@ -6,6 +6,8 @@ pub mod account;
 pub mod admin;
 pub mod members;
 pub mod openapi;
+pub mod products;
+pub mod search;
 
 use actix_web::web;
 use utoipa_actix_web::scope::Scope;
@@ -42,6 +44,21 @@ pub fn scope() -> Scope<
         .service(members::disable)
         .service(members::enable)
         .service(members::transfer_ownership)
+        .service(products::list)
+        .service(products::create)
+        .service(products::read)
+        .service(products::replace)
+        .service(products::remove)
+        .service(products::publish)
+        .service(products::unpublish)
+        .service(products::archive)
+        .service(products::revisions)
+        .service(products::add_image)
+        .service(products::remove_image)
+        .service(products::image_file)
+        .service(search::search)
+        .service(search::share_list)
+        .service(search::set_share_list)
         .default_service(web::to(unknown_endpoint))
 }
 

@@ -368,3 +368,17 @@ pub fn searchable_images(conn: &mut DbConnection) -> QueryResult<Vec<(i64, i64, 
         .select((product_images::id, product_images::product_id, product_images::pdq, product_images::pdq_quality))
         .load(conn)
 }
+
+pub fn all_product_ids(conn: &mut DbConnection) -> QueryResult<Vec<i64>> {
+    products::table.select(products::id).order(products::id.asc()).load(conn)
+}
+
+/// True when some image record still points at this stored file.
+pub fn image_file_in_use(conn: &mut DbConnection, sha: &str) -> QueryResult<bool> {
+    use diesel::dsl::count_star;
+    let n: i64 = product_images::table
+        .filter(product_images::display_sha256.eq(sha).or(product_images::thumb_sha256.eq(sha)))
+        .select(count_star())
+        .first(conn)?;
+    Ok(n > 0)
+}

@@ -3,6 +3,7 @@
 
 pub mod images;
 pub mod index_doc;
+pub mod upload;
 pub mod record;
 pub mod validate;
 
@@ -351,5 +352,39 @@ pub fn delete(conn: &mut DbConnection, user: &CurrentUser, id: i64) -> Result<Ve
         rows::enqueue_search(conn, id)?;
         audit::record(conn, &user.actor(), "product.deleted", &format!("product:{id}"), &product.row.reference)?;
         Ok(product.images)
+    })
+}
+
+/// Any member of a right holder reads its own product list.
+pub fn require_reader(user: &CurrentUser) -> Result<(), AppError> {
+    if user.org_kind() == OrgKind::RightHolder {
+        Ok(())
+    } else {
+        Err(AppError::forbidden("Only right holders have a product list."))
+    }
+}
+
+/// Replaces the customs administrations allowed to read restricted sections; every
+/// product of the right holder is re-indexed so search sees the new list.
+pub fn set_share_list(conn: &mut DbConnection, user: &CurrentUser, administrations: &[i64]) -> Result<(), AppError> {
+    if user.org_kind() != OrgKind::RightHolder || user.role() != Role::Owner {
+        return Err(AppError::forbidden("Only the right holder's owner decides who sees restricted sections."));
+    }
+    let mut ids = administrations.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    conn.transaction(|conn| {
+        for id in &ids {
+            let org = organisation::find(conn, *id)
+                .map_err(|_| AppError::bad_request("invalid_administration", format!("There is no customs administration {id}.")))?;
+            if org.kind() != OrgKind::Customs {
+                return Err(AppError::bad_request("invalid_administration", format!("{} is not a customs administration.", org.name)));
+            }
+        }
+        rows::set_share_list(conn, user.org.id, &ids)?;
+        rows::enqueue_organisation(conn, user.org.id)?;
+        let detail = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        audit::record(conn, &user.actor(), "share_list.set", &format!("organisation:{}", user.org.id), &detail)?;
+        Ok(())
     })
 }

@@ -1,0 +1,170 @@
+//! The one thread that applies search-outbox rows, in id order, to both indexes. The text
+//! index records the last applied row id with each commit, so after a crash the indexer
+//! resumes there; the image index lives in memory and is rebuilt from the database at
+//! start.
+
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use search_index::text::{IndexOp, TextIndex};
+use search_index::Hash256;
+
+use super::{index_error, ImageIndex};
+use crate::db::{DbConnection, DbPool};
+use crate::error::AppError;
+use crate::models::product as rows;
+use crate::products::{self, index_doc};
+
+/// Hashes below this quality are kept with the image but not used to match.
+const MIN_MATCH_QUALITY: i32 = 50;
+const BATCH: i64 = 500;
+
+pub enum Wake {
+    Now,
+    Flush(Sender<Result<u64, AppError>>),
+    Rebuild(Sender<Result<u64, AppError>>),
+    Stop,
+}
+
+pub struct Indexer {
+    pool: DbPool,
+    text: TextIndex,
+    images: Arc<RwLock<ImageIndex>>,
+    /// The last outbox id handed to the text index (committed or not).
+    applied: std::cell::Cell<i64>,
+}
+
+fn usable_hash(hex: &str, quality: i32) -> Option<Hash256> {
+    (quality >= MIN_MATCH_QUALITY).then(|| Hash256::from_hex(hex).ok()).flatten()
+}
+
+impl Indexer {
+    pub fn new(pool: DbPool, text: TextIndex, images: Arc<RwLock<ImageIndex>>) -> Indexer {
+        let applied = std::cell::Cell::new(i64::try_from(text.last_applied()).unwrap_or(i64::MAX));
+        Indexer { pool, text, images, applied }
+    }
+
+    fn conn(&self) -> Result<crate::db::PooledDb, AppError> {
+        self.pool.get().map_err(|_| AppError::Unavailable)
+    }
+
+    /// Before serving: rebuild the text index if it is new, load the image index, and
+    /// catch up with the outbox.
+    pub fn prepare(&self) -> Result<(), AppError> {
+        if self.text.needs_rebuild() {
+            self.rebuild()?;
+        } else {
+            self.load_images()?;
+            self.catch_up()?;
+        }
+        Ok(())
+    }
+
+    pub fn run(self, wake: Receiver<Wake>, poll: Duration) {
+        loop {
+            let message = match wake.recv_timeout(poll) {
+                Ok(message) => message,
+                Err(RecvTimeoutError::Timeout) => Wake::Now,
+                Err(RecvTimeoutError::Disconnected) => Wake::Stop,
+            };
+            match message {
+                Wake::Now => {
+                    if let Err(e) = self.catch_up() {
+                        tracing::error!(error = %e, "search indexer could not catch up; will retry");
+                    }
+                }
+                Wake::Flush(reply) => {
+                    let result = self.catch_up().and_then(|_| self.text.flush().map_err(index_error));
+                    let _ = reply.send(result);
+                }
+                Wake::Rebuild(reply) => {
+                    let result = self.rebuild().and_then(|_| self.text.flush().map_err(index_error));
+                    let _ = reply.send(result);
+                }
+                Wake::Stop => {
+                    if let Err(e) = self.text.flush() {
+                        tracing::error!(error = %e, "search index commit at shutdown failed");
+                    }
+                    return;
+                }
+            }
+        }
+    }
+
+    fn load_images(&self) -> Result<(), AppError> {
+        let all = rows::searchable_images(&mut *self.conn()?)?;
+        let mut by_product: std::collections::HashMap<i64, Vec<(i64, Hash256)>> = Default::default();
+        for (image, product, hex, quality) in all {
+            if let Some(hash) = usable_hash(&hex, quality) {
+                by_product.entry(product).or_default().push((image, hash));
+            }
+        }
+        let mut index = self.images.write().map_err(|_| index_error("image index lock poisoned"))?;
+        index.clear();
+        for (product, images) in by_product {
+            index.set_product(product, &images);
+        }
+        Ok(())
+    }
+
+    /// Applies every outbox row after the last applied one.
+    fn catch_up(&self) -> Result<(), AppError> {
+        let mut conn = self.conn()?;
+        loop {
+            let batch = rows::outbox_after(&mut conn, self.applied.get(), BATCH)?;
+            if batch.is_empty() {
+                return Ok(());
+            }
+            for (seq, product) in batch {
+                self.apply(&mut conn, seq, product)?;
+                self.applied.set(seq);
+            }
+        }
+    }
+
+    fn apply(&self, conn: &mut DbConnection, seq: i64, product_id: i64) -> Result<(), AppError> {
+        let seq = u64::try_from(seq).unwrap_or_default();
+        let product = match products::load(conn, product_id) {
+            Ok(product) if product.is_searchable() => Some(product),
+            Ok(_) | Err(AppError::NotFound(_)) => None,
+            Err(other) => return Err(other),
+        };
+        let mut images = self.images.write().map_err(|_| index_error("image index lock poisoned"))?;
+        match product {
+            Some(product) => {
+                let share_list = rows::share_list_of(conn, product.org.id)?;
+                let doc = index_doc::to_doc(&product, &share_list);
+                self.text.apply(seq, IndexOp::Upsert(doc)).map_err(index_error)?;
+                let hashes: Vec<(i64, Hash256)> = product
+                    .images
+                    .iter()
+                    .filter_map(|i| usable_hash(&i.pdq, i.pdq_quality).map(|h| (i.id, h)))
+                    .collect();
+                images.set_product(product_id, &hashes);
+            }
+            None => {
+                self.text.apply(seq, IndexOp::Delete { product_id }).map_err(index_error)?;
+                images.set_product(product_id, &[]);
+            }
+        }
+        Ok(())
+    }
+
+    /// Rebuilds both indexes from the products table.
+    fn rebuild(&self) -> Result<(), AppError> {
+        let mut conn = self.conn()?;
+        // Rows written during the rebuild have higher ids and are applied afterwards.
+        let upto = rows::last_outbox_id(&mut conn)?;
+        self.text.clear().map_err(index_error)?;
+        self.images.write().map_err(|_| index_error("image index lock poisoned"))?.clear();
+        let seq = u64::try_from(upto).unwrap_or_default();
+        for product_id in rows::all_product_ids(&mut conn)? {
+            self.apply(&mut conn, i64::try_from(seq).unwrap_or_default(), product_id)?;
+        }
+        self.text.flush().map_err(index_error)?;
+        self.applied.set(upto);
+        tracing::info!(upto, "search indexes rebuilt from the database");
+        self.catch_up()
+    }
+}
