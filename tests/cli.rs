@@ -208,3 +208,48 @@ fn hash_prints_reference_pdq_lines_and_reports_unreadable_files_after_the_others
     assert_eq!(&fields[..8], &row[10..18]);
     assert_eq!(fields[8], quality);
 }
+
+#[test]
+fn import_adds_products_that_a_running_server_makes_searchable_and_reports_bad_rows() {
+    use crate::support::{Browser, TestApp, PASSWORD};
+    let app = TestApp::spawn();
+    let (org_id, _) = app.right_holder("Import Brand", "owner@import.example");
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("products.jsonl");
+    std::fs::write(
+        &file,
+        concat!(
+            r#"{"reference": "IMP-1", "brand": "Zorbo", "name": "Zorbo Hazelnut Spread", "codes": {"gtins": ["4006381333931"]}}"#, "\n",
+            r#"{"reference": "IMP-2", "brand": "Zorbo", "name": "Broken", "codes": {"gtins": ["4006381333932"]}}"#, "\n",
+        ),
+    )
+    .expect("write");
+    let database_url = app.state.config.effective_database_url();
+    let run = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_touchstone"))
+            .env("TOUCHSTONE_DATABASE_URL", &database_url)
+            .arg("--data-dir")
+            .arg(&app.state.config.data_dir)
+            .args(["import", "--org", &org_id.to_string()])
+            .args(extra)
+            .arg(&file)
+            .output()
+            .expect("import")
+    };
+    let dry = run(&["--dry-run"]);
+    assert!(dry.status.success(), "{}", String::from_utf8_lossy(&dry.stderr));
+    assert_eq!(app.count("products"), 0, "a dry run writes nothing");
+    let out = run(&[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("line 2") && stdout.contains("check digit"), "{stdout}");
+    assert_eq!(app.count("products"), 1);
+    let owner = Browser::with_token(&app.base, &Browser::token_for(&app.base, "owner@import.example", PASSWORD));
+    let id = owner.get("/api/v1/products").json()[0]["id"].as_i64().expect("id");
+    owner.post_empty(&format!("/api/v1/products/{id}/publish")).assert_status(200);
+    app.flush_search();
+    assert_eq!(owner.get("/api/v1/search?q=zorbo%20hazelnut").json()["total"], 1);
+    // Importing again updates instead of duplicating.
+    run(&[]);
+    assert_eq!(app.count("products"), 1);
+}

@@ -57,6 +57,9 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Imports products of a right holder from CSV or JSON Lines, with an optional zip
+    /// of the images the rows name (see docs/import.md).
+    Import(crate::import::cli::ImportArgs),
     /// Rebuilds the search indexes from the database (stop the server first: the text
     /// index has one writer).
     Reindex,
@@ -140,6 +143,11 @@ fn execute(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Hash { dihedral, no_exif, files } => hash_files(files, *dihedral, !*no_exif),
+        Command::Import(args) => {
+            let config = load_config(&cli, None)?;
+            let pool = crate::app::prepare_database(&config).map_err(|e| detail(&e))?;
+            crate::import::cli::execute(&pool, &config.data_dir, args)
+        }
         Command::Reindex => {
             let state = AppState::new(load_config(&cli, None)?).map_err(|e| detail(&e))?;
             let applied = state.search.rebuild().map_err(|e| detail(&e))?;

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{Format, ImportInput, ImportReport, Outcome, ZipSource};
-use crate::app::AppState;
+use crate::db::DbPool;
+use std::path::Path;
 use crate::error::AppError;
 use crate::images::ImageStore;
 use crate::models::audit::Actor;
@@ -32,7 +33,9 @@ pub struct ImportArgs {
 
 /// Runs the import; `Err` (a message for the terminal) when the file could not be
 /// imported at all. Rows that failed are listed but do not make it an error.
-pub fn execute(state: &AppState, args: &ImportArgs) -> Result<(), String> {
+/// It needs only the database and the image store: a running server's indexer picks the
+/// changes up from the search outbox (or `touchstone reindex` does).
+pub fn execute(pool: &DbPool, data_dir: &Path, args: &ImportArgs) -> Result<(), String> {
     let data = std::fs::read(&args.file)
         .map_err(|e| format!("cannot read {}: {e}", args.file.display()))?;
     let format = Format::detect(Some(&args.file), &data);
@@ -40,7 +43,7 @@ pub fn execute(state: &AppState, args: &ImportArgs) -> Result<(), String> {
     if let Some(zip) = &args.images {
         input = input.with_images(ZipSource::Path(zip.clone()));
     }
-    let store = ImageStore::new(&state.config.data_dir);
+    let store = ImageStore::new(data_dir);
     let actor = Actor {
         user_id: None,
         organisation_id: Some(args.org),
@@ -53,7 +56,7 @@ pub fn execute(state: &AppState, args: &ImportArgs) -> Result<(), String> {
         bar.set_style(style);
     }
     let result = super::run(
-        &state.pool,
+        pool,
         &store,
         args.org,
         &actor,
