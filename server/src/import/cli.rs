@@ -8,10 +8,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{Format, ImportInput, ImportReport, Outcome, ZipSource};
 use crate::db::DbPool;
-use std::path::Path;
 use crate::error::AppError;
 use crate::images::ImageStore;
 use crate::models::audit::Actor;
+use std::path::Path;
 
 /// Imports a right holder's products from a CSV or JSON Lines file (see docs/import.md).
 #[derive(Debug, Clone, clap::Args)]
