@@ -16,6 +16,7 @@ mod decode;
 mod dihedral;
 mod error;
 mod jarosz;
+mod libjpeg;
 mod luma;
 mod median;
 mod quality;
@@ -132,18 +133,29 @@ impl Luma<'_> {
 
     /// The reference's `pdqDihedralHash256esFromFloatLuma`, which always blurs.
     fn dihedral(&self) -> PdqDihedral {
-        if self.too_small() {
-            return PdqDihedral {
-                quality: 0,
-                hashes: [Hash256::ZERO; 8],
-            };
-        }
-        let buf = self.downscaled();
-        let block = dct::dct_64_to_16(&buf);
-        PdqDihedral {
-            quality: quality::quality(&buf),
-            hashes: dihedral::all_variants(&block),
-        }
+        dihedral_from_rows(self.width, self.height, |y, out| self.fill_row(y, out))
+    }
+}
+
+/// The eight dihedral hashes of a `width x height` image whose luma rows `fill_row(y, out)`
+/// writes; rows are asked for once each, in order, so they can be streamed.
+fn dihedral_from_rows(
+    width: usize,
+    height: usize,
+    fill_row: impl FnMut(usize, &mut [f32]),
+) -> PdqDihedral {
+    let min = MIN_HASHABLE_DIM as usize;
+    if width < min || height < min {
+        return PdqDihedral {
+            quality: 0,
+            hashes: [Hash256::ZERO; 8],
+        };
+    }
+    let buf = jarosz::downscale(width, height, fill_row);
+    let block = dct::dct_64_to_16(&buf);
+    PdqDihedral {
+        quality: quality::quality(&buf),
+        hashes: dihedral::all_variants(&block),
     }
 }
 
@@ -232,8 +244,10 @@ pub fn dihedral_image(img: &DynamicImage) -> PdqDihedral {
 
 /// Decodes (within the limits of `opts`) and hashes an encoded image.
 pub fn hash_bytes(bytes: &[u8], opts: &DecodeOptions) -> Result<PdqDihedral, PdqError> {
-    let img = decode::decode_for_hash(bytes, opts)?;
-    Ok(dihedral_image(&img))
+    match decode::decode_for_hash(bytes, opts)? {
+        decode::ForHash::Image(img) => Ok(dihedral_image(&img)),
+        decode::ForHash::Hashed(d) => Ok(*d),
+    }
 }
 
 /// Reads, decodes and hashes an image file; files over `opts.max_bytes` are not read.

@@ -1,17 +1,18 @@
 //! The limited, orientation-aware decode used for hashing and by the upload pipeline.
 //!
 //! Limits are checked against the header before any pixel buffer exists, so a small file
-//! claiming enormous dimensions (a decompression bomb) costs nothing. Large JPEGs can be
-//! decoded directly at 1/2, 1/4 or 1/8 scale in the DCT domain, which is most of the speed
-//! of hashing a photo.
+//! claiming enormous dimensions (a decompression bomb) costs nothing. For hashing, large
+//! JPEGs can be decoded directly at 1/2, 1/4 or 1/8 scale in the DCT domain
+//! ([`super::libjpeg`]), which is most of the speed of hashing a photo.
 
 use std::io::Cursor;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use image::metadata::Orientation;
-use image::{DynamicImage, GrayImage, ImageDecoder, ImageFormat, ImageReader, Limits, RgbImage};
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
 
 use super::error::PdqError;
+use super::{libjpeg, PdqDihedral};
 
 /// How to decode an image before hashing it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,7 +76,7 @@ fn check_size(bytes: &[u8], opts: &DecodeOptions) -> Result<(), PdqError> {
     Ok(())
 }
 
-fn check_pixels(width: u64, height: u64, opts: &DecodeOptions) -> Result<(), PdqError> {
+pub(super) fn check_pixels(width: u64, height: u64, opts: &DecodeOptions) -> Result<(), PdqError> {
     if width.saturating_mul(height) > opts.max_pixels {
         return Err(PdqError::TooLarge {
             width,
@@ -88,7 +89,7 @@ fn check_pixels(width: u64, height: u64, opts: &DecodeOptions) -> Result<(), Pdq
 
 /// Runs a decoder, turning a panic on hostile input into an error: image decoders are
 /// large and a malformed upload must never take the server thread down.
-fn guarded<T>(f: impl FnOnce() -> Result<T, PdqError>) -> Result<T, PdqError> {
+pub(super) fn guarded<T>(f: impl FnOnce() -> Result<T, PdqError>) -> Result<T, PdqError> {
     catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| {
         Err(PdqError::Decode(
             "the decoder failed on malformed data".to_string(),
@@ -171,77 +172,37 @@ fn decode_full(
     Ok(img)
 }
 
-/// Decodes for hashing: like [`decode_image`], but a large JPEG may come back at 1/2, 1/4
-/// or 1/8 of its size when `opts.fast_jpeg` is set.
-pub(super) fn decode_for_hash(
-    bytes: &[u8],
-    opts: &DecodeOptions,
-) -> Result<DynamicImage, PdqError> {
+/// What [`decode_for_hash`] gives: an image to hash, or the hashes themselves when the
+/// fast JPEG path computed them while decoding.
+pub(super) enum ForHash {
+    Image(DynamicImage),
+    Hashed(Box<PdqDihedral>),
+}
+
+/// Decodes for hashing: like [`decode_image`], but with `opts.fast_jpeg` a large YCbCr or
+/// grey JPEG goes through libjpeg at 1/2, 1/4 or 1/8 scale as grey (see
+/// [`super::libjpeg`]), and is usually hashed on the way.
+pub(super) fn decode_for_hash(bytes: &[u8], opts: &DecodeOptions) -> Result<ForHash, PdqError> {
     check_size(bytes, opts)?;
     let format = detect_format(bytes)?;
     check_complete(bytes, format)?;
-    guarded(|| {
-        if format == ImageFormat::Jpeg && opts.fast_jpeg {
-            if let Some(img) = decode_jpeg_scaled(
+    if format == ImageFormat::Jpeg && opts.fast_jpeg {
+        let fast = guarded(|| {
+            libjpeg::hash_scaled(
                 bytes,
                 opts,
                 FAST_JPEG_MIN_SHORT_SIDE,
                 FAST_JPEG_MIN_LONG_SIDE,
-            )? {
-                return Ok(img);
-            }
-        }
-        decode_full(bytes, format, opts)
-    })
-}
-
-/// The DCT-scaled JPEG decode. `Ok(None)` means "not worth it or not supported here; use
-/// the full decode" (small images, CMYK, 12-bit).
-pub(super) fn decode_jpeg_scaled(
-    bytes: &[u8],
-    opts: &DecodeOptions,
-    min_short: u32,
-    min_long: u32,
-) -> Result<Option<DynamicImage>, PdqError> {
-    let mut decoder = jpeg_decoder::Decoder::new(Cursor::new(bytes));
-    decoder.read_info()?;
-    let Some(info) = decoder.info() else {
-        return Ok(None);
-    };
-    let (width, height) = (u32::from(info.width), u32::from(info.height));
-    check_pixels(u64::from(width), u64::from(height), opts)?;
-    if !matches!(
-        info.pixel_format,
-        jpeg_decoder::PixelFormat::RGB24 | jpeg_decoder::PixelFormat::L8
-    ) {
-        return Ok(None);
-    }
-    let denominator = jpeg_scale(width, height, min_short, min_long);
-    if denominator == 1 {
-        return Ok(None);
-    }
-    // `scale` picks the smallest scale at which either requested side is reached; asking
-    // for the width at our scale (and an unreachable height) selects exactly that scale.
-    let scaled_w = u16::try_from(width.div_ceil(denominator)).unwrap_or(u16::MAX);
-    let request = (scaled_w, u16::MAX);
-    let (out_w, out_h) = decoder.scale(request.0, request.1)?;
-    if u32::from(out_w) == width && u32::from(out_h) == height {
-        return Ok(None);
-    }
-    decoder.set_max_decoding_buffer_size(usize::try_from(max_alloc(opts)).unwrap_or(usize::MAX));
-    let pixels = decoder.decode()?;
-    let (w, h) = (u32::from(out_w), u32::from(out_h));
-    let short = || PdqError::Decode("the JPEG decoder returned too few pixels".to_string());
-    let mut img = match info.pixel_format {
-        jpeg_decoder::PixelFormat::L8 => {
-            DynamicImage::ImageLuma8(GrayImage::from_raw(w, h, pixels).ok_or_else(short)?)
-        }
-        _ => DynamicImage::ImageRgb8(RgbImage::from_raw(w, h, pixels).ok_or_else(short)?),
-    };
-    if opts.apply_exif_orientation {
-        if let Some(o) = decoder.exif_data().and_then(Orientation::from_exif_chunk) {
-            img.apply_orientation(o);
+            )
+        });
+        match fast {
+            Ok(Some(libjpeg::Scaled::Hashed(d))) => return Ok(ForHash::Hashed(d)),
+            Ok(Some(libjpeg::Scaled::Image(img))) => return Ok(ForHash::Image(img)),
+            Err(e @ PdqError::TooLarge { .. }) => return Err(e),
+            // Not scalable (small, CMYK) or refused by libjpeg (12-bit, arithmetic coding,
+            // damage): the full decode decides, exactly as without `fast_jpeg`.
+            Ok(None) | Err(_) => {}
         }
     }
-    Ok(Some(img))
+    guarded(|| decode_full(bytes, format, opts)).map(ForHash::Image)
 }

@@ -39,12 +39,3 @@ impl From<image::ImageError> for PdqError {
         }
     }
 }
-
-impl From<jpeg_decoder::Error> for PdqError {
-    fn from(e: jpeg_decoder::Error) -> Self {
-        match e {
-            jpeg_decoder::Error::Unsupported(u) => PdqError::UnsupportedFormat(format!("{u:?}")),
-            other => PdqError::Decode(other.to_string()),
-        }
-    }
-}

@@ -155,8 +155,8 @@ fn lossless_rows_match_the_reference_bit_for_bit() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// JPEG and WebP through our own decoders (zune-jpeg / image-webp, and jpeg-decoder's
-/// scaled decode): the upstream rule "quality >= 80 implies distance <= 10", asserted for
+/// JPEG and WebP through our own decoders (zune-jpeg / image-webp, and libjpeg's scaled
+/// grey decode): the upstream rule "quality >= 80 implies distance <= 10", asserted for
 /// all eight variants. `variant=exif-transposed` rows are hashed with EXIF orientation
 /// applied, `as-stored` rows without.
 fn lossy_rows_within_rule_2(fast_jpeg: bool) {
@@ -532,7 +532,7 @@ fn measure_fast_jpeg_min_side() {
         };
         let mut line = format!("{:60}", f.file_name().unwrap().to_string_lossy());
         for (k, &(short, long)) in sides.iter().enumerate() {
-            let Ok(Some(img)) = decode::decode_jpeg_scaled(&bytes, &full, short, long) else {
+            let Ok(Some(img)) = libjpeg::decode_grey_scaled(&bytes, &full, short, long) else {
                 line.push_str("    -");
                 continue;
             };
@@ -550,4 +550,29 @@ fn measure_fast_jpeg_min_side() {
         eprintln!("{line}");
     }
     eprintln!("(short, long) {sides:?}\nworst {worst:?}");
+}
+
+/// Hashing while libjpeg decodes gives exactly the hashes of the decoded grey image.
+#[test]
+fn streamed_fast_jpeg_hash_equals_the_hash_of_the_scaled_image() {
+    let opts = DecodeOptions::default();
+    let mut checked = 0;
+    for f in photo_files() {
+        let bytes = read(&f);
+        let Ok(Some(img)) = libjpeg::decode_grey_scaled(
+            &bytes,
+            &opts,
+            FAST_JPEG_MIN_SHORT_SIDE,
+            FAST_JPEG_MIN_LONG_SIDE,
+        ) else {
+            continue;
+        };
+        let streamed = hash_bytes(&bytes, &opts).unwrap();
+        assert_eq!(streamed, dihedral_image(&img), "{}", f.display());
+        checked += 1;
+        if checked == 12 {
+            break;
+        }
+    }
+    assert!(checked >= 5, "only {checked} scalable JPEGs");
 }
