@@ -181,7 +181,8 @@ fn serve_creates_the_first_admin_and_prints_a_one_time_password() {
 #[test]
 fn hash_prints_reference_pdq_lines_and_reports_unreadable_files_after_the_others() {
     let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/pdq");
-    let expected = std::fs::read_to_string(format!("{data}/expected/pdq_reference_core.tsv")).expect("tsv");
+    let expected =
+        std::fs::read_to_string(format!("{data}/expected/pdq_reference_core.tsv")).expect("tsv");
     let row: Vec<&str> = expected
         .lines()
         .find(|l| l.starts_with("reg-test-input/dih/bridge-1-original.jpg\tas-stored"))
@@ -194,13 +195,25 @@ fn hash_prints_reference_pdq_lines_and_reports_unreadable_files_after_the_others
         .args(["hash", &image, "/no/such/file.jpg", &image])
         .output()
         .expect("run");
-    assert!(!out.status.success(), "an unreadable file makes the exit code non-zero");
+    assert!(
+        !out.status.success(),
+        "an unreadable file makes the exit code non-zero"
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines, [format!("{orig},{quality},{image}"), format!("{orig},{quality},{image}")]);
+    assert_eq!(
+        lines,
+        [
+            format!("{orig},{quality},{image}"),
+            format!("{orig},{quality},{image}")
+        ]
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such/file.jpg"));
 
-    let out = Command::new(env!("CARGO_BIN_EXE_touchstone")).args(["hash", "--dihedral", &image]).output().expect("run");
+    let out = Command::new(env!("CARGO_BIN_EXE_touchstone"))
+        .args(["hash", "--dihedral", &image])
+        .output()
+        .expect("run");
     assert!(out.status.success());
     let line = String::from_utf8_lossy(&out.stdout).trim().to_string();
     let fields: Vec<&str> = line.split(',').collect();
@@ -237,18 +250,39 @@ fn import_adds_products_that_a_running_server_makes_searchable_and_reports_bad_r
             .expect("import")
     };
     let dry = run(&["--dry-run"]);
-    assert!(dry.status.success(), "{}", String::from_utf8_lossy(&dry.stderr));
+    assert!(
+        dry.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dry.stderr)
+    );
     assert_eq!(app.count("products"), 0, "a dry run writes nothing");
     let out = run(&[]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("line 2") && stdout.contains("check digit"), "{stdout}");
+    assert!(
+        stdout.contains("line 2") && stdout.contains("check digit"),
+        "{stdout}"
+    );
     assert_eq!(app.count("products"), 1);
-    let owner = Browser::with_token(&app.base, &Browser::token_for(&app.base, "owner@import.example", PASSWORD));
-    let id = owner.get("/api/v1/products").json()[0]["id"].as_i64().expect("id");
-    owner.post_empty(&format!("/api/v1/products/{id}/publish")).assert_status(200);
+    let owner = Browser::with_token(
+        &app.base,
+        &Browser::token_for(&app.base, "owner@import.example", PASSWORD),
+    );
+    let id = owner.get("/api/v1/products").json()[0]["id"]
+        .as_i64()
+        .expect("id");
+    owner
+        .post_empty(&format!("/api/v1/products/{id}/publish"))
+        .assert_status(200);
     app.flush_search();
-    assert_eq!(owner.get("/api/v1/search?q=zorbo%20hazelnut").json()["total"], 1);
+    assert_eq!(
+        owner.get("/api/v1/search?q=zorbo%20hazelnut").json()["total"],
+        1
+    );
     // Importing again updates instead of duplicating.
     run(&[]);
     assert_eq!(app.count("products"), 1);

@@ -5,8 +5,8 @@
 //! of the database.
 
 pub mod gs1;
-pub mod hash256;
 pub mod hamming;
+pub mod hash256;
 pub mod pdq;
 pub mod text;
 pub use hash256::Hash256;

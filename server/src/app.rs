@@ -54,7 +54,11 @@ impl AppState {
         let dummy_hash: Arc<str> = password::hash(&password::generate())?.into();
         let throttle = Arc::new(Throttle::per_minute(config.attempts_per_minute_per_address));
         let images = Arc::new(ImageStore::new(&config.data_dir));
-        let search = SearchService::start(pool.clone(), &config.data_dir.join("index"), config.index_settings())?;
+        let search = SearchService::start(
+            pool.clone(),
+            &config.data_dir.join("index"),
+            config.index_settings(),
+        )?;
         Ok(AppState {
             config: Arc::new(config),
             pool,

@@ -124,7 +124,8 @@ fn execute(cli: Cli) -> Result<(), String> {
         Command::Admin {
             command: AdminCommand::Create { email, name },
         } => {
-            let pool = crate::app::prepare_database(&load_config(&cli, None)?).map_err(|e| detail(&e))?;
+            let pool =
+                crate::app::prepare_database(&load_config(&cli, None)?).map_err(|e| detail(&e))?;
             let (plain, generated) = read_or_generate_password()?;
             password::check_strength(&plain, email).map_err(|e| e.public_message())?;
             let hash = password::hash(&plain).map_err(|e| detail(&e))?;
@@ -142,7 +143,11 @@ fn execute(cli: Cli) -> Result<(), String> {
             }
             Ok(())
         }
-        Command::Hash { dihedral, no_exif, files } => hash_files(files, *dihedral, !*no_exif),
+        Command::Hash {
+            dihedral,
+            no_exif,
+            files,
+        } => hash_files(files, *dihedral, !*no_exif),
         Command::Import(args) => {
             let config = load_config(&cli, None)?;
             let pool = crate::app::prepare_database(&config).map_err(|e| detail(&e))?;
@@ -181,7 +186,10 @@ fn detail(e: &crate::error::AppError) -> String {
 /// `touchstone hash`: every file is tried; failures are counted and reported at the end.
 fn hash_files(files: &[PathBuf], dihedral: bool, apply_exif: bool) -> Result<(), String> {
     use search_index::pdq::{hash_file, DecodeOptions};
-    let options = DecodeOptions { apply_exif_orientation: apply_exif, ..DecodeOptions::default() };
+    let options = DecodeOptions {
+        apply_exif_orientation: apply_exif,
+        ..DecodeOptions::default()
+    };
     let mut failed = 0;
     for file in files {
         match hash_file(file, &options) {

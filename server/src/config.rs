@@ -144,7 +144,9 @@ impl Config {
             ));
         }
         if self.max_image_mb == 0 || self.max_image_megapixels == 0 {
-            return Err(ConfigError("max_image_mb and max_image_megapixels must be at least 1".into()));
+            return Err(ConfigError(
+                "max_image_mb and max_image_megapixels must be at least 1".into(),
+            ));
         }
         if self.index_commit_every == 0 || self.index_commit_ms == 0 || self.index_poll_ms == 0 {
             return Err(ConfigError(

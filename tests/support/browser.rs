@@ -244,19 +244,34 @@ impl Browser {
     }
 
     /// Sends a multipart form with a file field named `file` and text fields.
-    pub fn post_multipart(&self, path: &str, bytes: Vec<u8>, file_name: &str, fields: &[(&str, &str)]) -> Page {
+    pub fn post_multipart(
+        &self,
+        path: &str,
+        bytes: Vec<u8>,
+        file_name: &str,
+        fields: &[(&str, &str)],
+    ) -> Page {
         let mut form = reqwest::blocking::multipart::Form::new();
         for (name, value) in fields {
             form = form.text(name.to_string(), value.to_string());
         }
-        let part = reqwest::blocking::multipart::Part::bytes(bytes).file_name(file_name.to_string());
+        let part =
+            reqwest::blocking::multipart::Part::bytes(bytes).file_name(file_name.to_string());
         form = form.part("file", part);
-        Page::from(self.request(reqwest::Method::POST, path).multipart(form).send().expect("POST"))
+        Page::from(
+            self.request(reqwest::Method::POST, path)
+                .multipart(form)
+                .send()
+                .expect("POST"),
+        )
     }
 
     /// The raw body of a GET.
     pub fn get_bytes(&self, path: &str) -> Vec<u8> {
-        let response = self.request(reqwest::Method::GET, path).send().expect("GET");
+        let response = self
+            .request(reqwest::Method::GET, path)
+            .send()
+            .expect("GET");
         assert_eq!(response.status().as_u16(), 200, "GET {path}");
         response.bytes().expect("bytes").to_vec()
     }

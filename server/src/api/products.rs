@@ -75,14 +75,21 @@ impl ProductView {
     pub fn of(product: &Product, visibility: products::Visibility) -> ProductView {
         ProductView {
             id: product.row.id,
-            organisation: OrganisationRef { id: product.org.id, name: product.org.name.clone() },
+            organisation: OrganisationRef {
+                id: product.org.id,
+                name: product.org.name.clone(),
+            },
             status: product.status(),
             version: product.row.version,
             stale: product.is_stale(),
             created_at: product.row.created_at,
             updated_at: product.row.updated_at,
             record: products::visible_record(&product.record, visibility),
-            images: product.images.iter().map(|i| ImageView::of(product.row.id, i)).collect(),
+            images: product
+                .images
+                .iter()
+                .map(|i| ImageView::of(product.row.id, i))
+                .collect(),
         }
     }
 }
@@ -118,17 +125,38 @@ pub struct ListFilter {
 #[utoipa::path(tag = "products", security(("bearer" = [])), params(ListFilter),
     responses((status = 200, body = Vec<ProductSummary>), (status = 403, body = ErrorBody)))]
 #[get("/products")]
-pub async fn list(state: web::Data<AppState>, user: CurrentUser, filter: web::Query<ListFilter>) -> Result<HttpResponse, AppError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    filter: web::Query<ListFilter>,
+) -> Result<HttpResponse, AppError> {
     products::require_reader(&user)?;
     let org = user.org.id;
     let ListFilter { status, q } = filter.into_inner();
     if let Some(s) = status.as_deref() {
-        Status::parse(s).ok_or_else(|| AppError::bad_request("invalid_status", "status is draft, published or archived."))?;
+        Status::parse(s).ok_or_else(|| {
+            AppError::bad_request("invalid_status", "status is draft, published or archived.")
+        })?;
     }
-    let list = db::run(&state.pool, move |conn| Ok(rows::list_for_org(conn, org, status.as_deref(), q.as_deref())?)).await?;
+    let list = db::run(&state.pool, move |conn| {
+        Ok(rows::list_for_org(
+            conn,
+            org,
+            status.as_deref(),
+            q.as_deref(),
+        )?)
+    })
+    .await?;
     let out: Vec<ProductSummary> = list
         .into_iter()
-        .map(|(p, brand)| ProductSummary { id: p.id, reference: p.reference, brand, name: p.name, status: p.status, updated_at: p.updated_at })
+        .map(|(p, brand)| ProductSummary {
+            id: p.id,
+            reference: p.reference,
+            brand,
+            name: p.name,
+            status: p.status,
+            updated_at: p.updated_at,
+        })
         .collect();
     Ok(HttpResponse::Ok().json(out))
 }
@@ -137,9 +165,16 @@ pub async fn list(state: web::Data<AppState>, user: CurrentUser, filter: web::Qu
 #[utoipa::path(tag = "products", security(("bearer" = [])), request_body = ProductInput,
     responses((status = 201, body = ProductView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[post("/products")]
-pub async fn create(state: web::Data<AppState>, user: CurrentUser, body: web::Json<ProductInput>) -> Result<HttpResponse, AppError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    body: web::Json<ProductInput>,
+) -> Result<HttpResponse, AppError> {
     let acting = user.clone();
-    let id = db::run(&state.pool, move |conn| products::create(conn, &acting, body.into_inner())).await?;
+    let id = db::run(&state.pool, move |conn| {
+        products::create(conn, &acting, body.into_inner())
+    })
+    .await?;
     state.search.notify();
     Ok(HttpResponse::Created().json(view_for(&state, user, id).await?))
 }
@@ -148,7 +183,11 @@ pub async fn create(state: web::Data<AppState>, user: CurrentUser, body: web::Js
 #[utoipa::path(tag = "products", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = ProductView), (status = 404, body = ErrorBody)))]
 #[get("/products/{id}")]
-pub async fn read(state: web::Data<AppState>, user: CurrentUser, path: web::Path<i64>) -> Result<HttpResponse, AppError> {
+pub async fn read(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(view_for(&state, user, path.into_inner()).await?))
 }
 
@@ -156,10 +195,18 @@ pub async fn read(state: web::Data<AppState>, user: CurrentUser, path: web::Path
 #[utoipa::path(tag = "products", security(("bearer" = [])), params(("id" = i64, Path)), request_body = ProductInput,
     responses((status = 200, body = ProductView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[put("/products/{id}")]
-pub async fn replace(state: web::Data<AppState>, user: CurrentUser, path: web::Path<i64>, body: web::Json<ProductInput>) -> Result<HttpResponse, AppError> {
+pub async fn replace(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i64>,
+    body: web::Json<ProductInput>,
+) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let acting = user.clone();
-    db::run(&state.pool, move |conn| products::replace(conn, &acting, id, body.into_inner())).await?;
+    db::run(&state.pool, move |conn| {
+        products::replace(conn, &acting, id, body.into_inner())
+    })
+    .await?;
     state.search.notify();
     Ok(HttpResponse::Ok().json(view_for(&state, user, id).await?))
 }
@@ -168,11 +215,18 @@ pub async fn replace(state: web::Data<AppState>, user: CurrentUser, path: web::P
 #[utoipa::path(tag = "products", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
 #[delete("/products/{id}")]
-pub async fn remove(state: web::Data<AppState>, user: CurrentUser, path: web::Path<i64>) -> Result<HttpResponse, AppError> {
+pub async fn remove(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let images = db::run(&state.pool, move |conn| products::delete(conn, &user, id)).await?;
     state.search.notify();
-    let files = images.into_iter().flat_map(|i| [i.display_sha256, i.thumb_sha256]).collect();
+    let files = images
+        .into_iter()
+        .flat_map(|i| [i.display_sha256, i.thumb_sha256])
+        .collect();
     upload::remove_unused(&state, files).await;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -183,8 +237,16 @@ pub struct StatusView {
     pub status: Status,
 }
 
-async fn set_status(state: &AppState, user: CurrentUser, id: i64, status: Status) -> Result<HttpResponse, AppError> {
-    db::run(&state.pool, move |conn| products::change_status(conn, &user, id, status)).await?;
+async fn set_status(
+    state: &AppState,
+    user: CurrentUser,
+    id: i64,
+    status: Status,
+) -> Result<HttpResponse, AppError> {
+    db::run(&state.pool, move |conn| {
+        products::change_status(conn, &user, id, status)
+    })
+    .await?;
     state.search.notify();
     Ok(HttpResponse::Ok().json(StatusView { id, status }))
 }
@@ -193,7 +255,11 @@ async fn set_status(state: &AppState, user: CurrentUser, id: i64, status: Status
 #[utoipa::path(tag = "products", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = StatusView), (status = 404, body = ErrorBody)))]
 #[post("/products/{id}/publish")]
-pub async fn publish(state: web::Data<AppState>, user: CurrentUser, path: web::Path<i64>) -> Result<HttpResponse, AppError> {
+pub async fn publish(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
     set_status(&state, user, path.into_inner(), Status::Published).await
 }
 
@@ -201,7 +267,11 @@ pub async fn publish(state: web::Data<AppState>, user: CurrentUser, path: web::P
 #[utoipa::path(tag = "products", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = StatusView), (status = 404, body = ErrorBody)))]
 #[post("/products/{id}/unpublish")]
-pub async fn unpublish(state: web::Data<AppState>, user: CurrentUser, path: web::Path<i64>) -> Result<HttpResponse, AppError> {
+pub async fn unpublish(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
     set_status(&state, user, path.into_inner(), Status::Draft).await
 }
 
@@ -209,7 +279,11 @@ pub async fn unpublish(state: web::Data<AppState>, user: CurrentUser, path: web:
 #[utoipa::path(tag = "products", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = StatusView), (status = 404, body = ErrorBody)))]
 #[post("/products/{id}/archive")]
-pub async fn archive(state: web::Data<AppState>, user: CurrentUser, path: web::Path<i64>) -> Result<HttpResponse, AppError> {
+pub async fn archive(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
     set_status(&state, user, path.into_inner(), Status::Archived).await
 }
 
@@ -223,7 +297,12 @@ pub struct RevisionView {
 
 impl From<RevisionRow> for RevisionView {
     fn from(r: RevisionRow) -> RevisionView {
-        RevisionView { version: r.version, user_id: r.user_id, summary: r.summary, created_at: r.created_at }
+        RevisionView {
+            version: r.version,
+            user_id: r.user_id,
+            summary: r.summary,
+            created_at: r.created_at,
+        }
     }
 }
 
@@ -231,7 +310,11 @@ impl From<RevisionRow> for RevisionView {
 #[utoipa::path(tag = "products", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = Vec<RevisionView>), (status = 404, body = ErrorBody)))]
 #[get("/products/{id}/revisions")]
-pub async fn revisions(state: web::Data<AppState>, user: CurrentUser, path: web::Path<i64>) -> Result<HttpResponse, AppError> {
+pub async fn revisions(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let entries = db::run(&state.pool, move |conn| {
         let product = products::load(conn, id)?;
@@ -241,7 +324,12 @@ pub async fn revisions(state: web::Data<AppState>, user: CurrentUser, path: web:
         Ok(rows::revisions_of(conn, id)?)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(entries.into_iter().map(RevisionView::from).collect::<Vec<_>>()))
+    Ok(HttpResponse::Ok().json(
+        entries
+            .into_iter()
+            .map(RevisionView::from)
+            .collect::<Vec<_>>(),
+    ))
 }
 
 /// The fields of an image upload form, read with a size limit.
@@ -253,20 +341,37 @@ pub struct UploadForm {
 
 /// Reads `file`, `kind` and `caption` from a multipart body, refusing a file over `max`.
 pub async fn read_upload(mut payload: Multipart, max: u64) -> Result<UploadForm, AppError> {
-    let mut form = UploadForm { file: Vec::new(), kind: String::new(), caption: String::new() };
+    let mut form = UploadForm {
+        file: Vec::new(),
+        kind: String::new(),
+        caption: String::new(),
+    };
     let mut got_file = false;
     while let Some(field) = payload.next().await {
-        let mut field = field.map_err(|e| AppError::bad_request("invalid_upload", format!("The upload could not be read: {e}")))?;
+        let mut field = field.map_err(|e| {
+            AppError::bad_request(
+                "invalid_upload",
+                format!("The upload could not be read: {e}"),
+            )
+        })?;
         let name = field.name().unwrap_or_default().to_string();
         let limit = if name == "file" { max } else { 4096 };
         let mut bytes = Vec::new();
         while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|e| AppError::bad_request("invalid_upload", format!("The upload could not be read: {e}")))?;
+            let chunk = chunk.map_err(|e| {
+                AppError::bad_request(
+                    "invalid_upload",
+                    format!("The upload could not be read: {e}"),
+                )
+            })?;
             if (bytes.len() + chunk.len()) as u64 > limit {
                 return Err(if name == "file" {
                     AppError::TooLarge(format!("Images may be at most {} MB.", max / (1024 * 1024)))
                 } else {
-                    AppError::bad_request("invalid_upload", format!("The field {name} is too long."))
+                    AppError::bad_request(
+                        "invalid_upload",
+                        format!("The field {name} is too long."),
+                    )
                 });
             }
             bytes.extend_from_slice(&chunk);
@@ -282,7 +387,10 @@ pub async fn read_upload(mut payload: Multipart, max: u64) -> Result<UploadForm,
         }
     }
     if !got_file || form.file.is_empty() {
-        return Err(AppError::bad_request("missing_file", "Choose an image file to upload."));
+        return Err(AppError::bad_request(
+            "missing_file",
+            "Choose an image file to upload.",
+        ));
     }
     Ok(form)
 }
@@ -304,10 +412,18 @@ pub struct ImageUpload {
     request_body(content = ImageUpload, content_type = "multipart/form-data"),
     responses((status = 201, body = ImageView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody)))]
 #[post("/products/{id}/images")]
-pub async fn add_image(state: web::Data<AppState>, user: CurrentUser, path: web::Path<i64>, payload: Multipart) -> Result<HttpResponse, AppError> {
+pub async fn add_image(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i64>,
+    payload: Multipart,
+) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let acting = user.clone();
-    db::run(&state.pool, move |conn| products::load_own(conn, &acting, id).map(|_| ())).await?;
+    db::run(&state.pool, move |conn| {
+        products::load_own(conn, &acting, id).map(|_| ())
+    })
+    .await?;
     let form = read_upload(payload, state.image_limits().max_bytes).await?;
     let kind = ImageKind::parse(&form.kind)?;
     let row = upload::upload(&state, id, user.actor(), kind, form.caption, form.file).await?;
@@ -318,7 +434,11 @@ pub async fn add_image(state: web::Data<AppState>, user: CurrentUser, path: web:
 #[utoipa::path(tag = "products", security(("bearer" = [])), params(("id" = i64, Path), ("image_id" = i64, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
 #[delete("/products/{id}/images/{image_id}")]
-pub async fn remove_image(state: web::Data<AppState>, user: CurrentUser, path: web::Path<(i64, i64)>) -> Result<HttpResponse, AppError> {
+pub async fn remove_image(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, AppError> {
     let (id, image_id) = path.into_inner();
     let image = db::run(&state.pool, move |conn| {
         products::load_own(conn, &user, id)?;
@@ -336,13 +456,23 @@ pub async fn remove_image(state: web::Data<AppState>, user: CurrentUser, path: w
     params(("id" = i64, Path), ("image_id" = i64, Path), ("size" = String, Path, description = "display or thumb")),
     responses((status = 200, content_type = "image/jpeg"), (status = 404, body = ErrorBody)))]
 #[get("/products/{id}/images/{image_id}/{size}")]
-pub async fn image_file(state: web::Data<AppState>, user: CurrentUser, path: web::Path<(i64, i64, String)>) -> Result<HttpResponse, AppError> {
+pub async fn image_file(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(i64, i64, String)>,
+) -> Result<HttpResponse, AppError> {
     let (id, image_id, size) = path.into_inner();
     serve_image(&state, user, id, image_id, &size).await
 }
 
 /// Shared by the API and the pages: checks access, then sends the stored JPEG.
-pub async fn serve_image(state: &AppState, user: CurrentUser, id: i64, image_id: i64, size: &str) -> Result<HttpResponse, AppError> {
+pub async fn serve_image(
+    state: &AppState,
+    user: CurrentUser,
+    id: i64,
+    image_id: i64,
+    size: &str,
+) -> Result<HttpResponse, AppError> {
     let thumb = match size {
         "thumb" => true,
         "display" => false,
@@ -351,8 +481,16 @@ pub async fn serve_image(state: &AppState, user: CurrentUser, id: i64, image_id:
     let sha = db::run(&state.pool, move |conn| {
         let product = products::load(conn, id)?;
         products::visibility(conn, &user, &product)?;
-        let image = product.images.iter().find(|i| i.id == image_id).ok_or_else(|| AppError::not_found("That image"))?;
-        Ok(if thumb { image.thumb_sha256.clone() } else { image.display_sha256.clone() })
+        let image = product
+            .images
+            .iter()
+            .find(|i| i.id == image_id)
+            .ok_or_else(|| AppError::not_found("That image"))?;
+        Ok(if thumb {
+            image.thumb_sha256.clone()
+        } else {
+            image.display_sha256.clone()
+        })
     })
     .await?;
     let store = state.images.clone();

@@ -65,18 +65,30 @@ pub struct SearchResponse {
 }
 
 fn counts(list: Vec<(String, usize)>) -> Vec<FacetCount> {
-    list.into_iter().map(|(value, count)| FacetCount { value, count }).collect()
+    list.into_iter()
+        .map(|(value, count)| FacetCount { value, count })
+        .collect()
 }
 
 /// Runs a search for a user: only what that user may see.
-pub fn run_search(state: &AppState, user: &CurrentUser, query: SearchQuery) -> Result<SearchResponse, AppError> {
+pub fn run_search(
+    state: &AppState,
+    user: &CurrentUser,
+    query: SearchQuery,
+) -> Result<SearchResponse, AppError> {
     let page = query.page.unwrap_or(1).max(1);
     if page > 500 {
-        return Err(AppError::bad_request("invalid_page", "Refine the search instead of paging that far."));
+        return Err(AppError::bad_request(
+            "invalid_page",
+            "Refine the search instead of paging that far.",
+        ));
     }
     let text = query.q.unwrap_or_default();
     if text.chars().count() > 500 {
-        return Err(AppError::bad_request("query_too_long", "A search may have at most 500 characters."));
+        return Err(AppError::bad_request(
+            "query_too_long",
+            "A search may have at most 500 characters.",
+        ));
     }
     let nonempty = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
     let mut request = SearchRequest {
@@ -120,7 +132,11 @@ pub fn run_search(state: &AppState, user: &CurrentUser, query: SearchQuery) -> R
 #[utoipa::path(tag = "search", security(("bearer" = [])), params(SearchQuery),
     responses((status = 200, body = SearchResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 #[get("/search")]
-pub async fn search(state: web::Data<AppState>, user: CurrentUser, query: web::Query<SearchQuery>) -> Result<HttpResponse, AppError> {
+pub async fn search(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    query: web::Query<SearchQuery>,
+) -> Result<HttpResponse, AppError> {
     let state = state.into_inner();
     let result = web::block(move || run_search(&state, &user, query.into_inner()))
         .await
@@ -146,7 +162,10 @@ pub struct Administration {
 #[utoipa::path(tag = "products", security(("bearer" = [])),
     responses((status = 200, body = Vec<Administration>), (status = 403, body = ErrorBody)))]
 #[get("/share-list")]
-pub async fn share_list(state: web::Data<AppState>, user: CurrentUser) -> Result<HttpResponse, AppError> {
+pub async fn share_list(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> Result<HttpResponse, AppError> {
     crate::products::require_reader(&user)?;
     let org = user.org.id;
     let list = db::run(&state.pool, move |conn| {
@@ -154,7 +173,12 @@ pub async fn share_list(state: web::Data<AppState>, user: CurrentUser) -> Result
         let all = organisation::list(conn, Some(OrgStatus::Verified), Some(OrgKind::Customs))?;
         Ok(all
             .into_iter()
-            .map(|o| Administration { shared: shared.contains(&o.id), id: o.id, name: o.name, country: o.country })
+            .map(|o| Administration {
+                shared: shared.contains(&o.id),
+                id: o.id,
+                name: o.name,
+                country: o.country,
+            })
             .collect::<Vec<_>>())
     })
     .await?;
@@ -165,9 +189,16 @@ pub async fn share_list(state: web::Data<AppState>, user: CurrentUser) -> Result
 #[utoipa::path(tag = "products", security(("bearer" = [])), request_body = ShareList,
     responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[put("/share-list")]
-pub async fn set_share_list(state: web::Data<AppState>, user: CurrentUser, body: web::Json<ShareList>) -> Result<HttpResponse, AppError> {
+pub async fn set_share_list(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    body: web::Json<ShareList>,
+) -> Result<HttpResponse, AppError> {
     let ids = body.into_inner().administrations;
-    db::run(&state.pool, move |conn| crate::products::set_share_list(conn, &user, &ids)).await?;
+    db::run(&state.pool, move |conn| {
+        crate::products::set_share_list(conn, &user, &ids)
+    })
+    .await?;
     state.search.notify();
     Ok(HttpResponse::NoContent().finish())
 }

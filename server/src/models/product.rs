@@ -1,7 +1,10 @@
 use diesel::prelude::*;
 use serde::Serialize;
 
-use crate::db::schema::{brands, product_codes, product_images, product_revisions, product_sections, products, search_outbox, share_list};
+use crate::db::schema::{
+    brands, product_codes, product_images, product_revisions, product_sections, products,
+    search_outbox, share_list,
+};
 use crate::db::DbConnection;
 use crate::models::now;
 
@@ -119,10 +122,17 @@ pub struct RevisionRow {
 }
 
 pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<ProductRow> {
-    products::table.find(id).select(ProductRow::as_select()).first(conn)
+    products::table
+        .find(id)
+        .select(ProductRow::as_select())
+        .first(conn)
 }
 
-pub fn find_by_reference(conn: &mut DbConnection, org: i64, reference: &str) -> QueryResult<Option<ProductRow>> {
+pub fn find_by_reference(
+    conn: &mut DbConnection,
+    org: i64,
+    reference: &str,
+) -> QueryResult<Option<ProductRow>> {
     products::table
         .filter(products::organisation_id.eq(org))
         .filter(products::reference.eq(reference))
@@ -132,7 +142,10 @@ pub fn find_by_reference(conn: &mut DbConnection, org: i64, reference: &str) -> 
 }
 
 pub fn insert(conn: &mut DbConnection, new: &NewProduct) -> QueryResult<i64> {
-    diesel::insert_into(products::table).values(new).returning(products::id).get_result(conn)
+    diesel::insert_into(products::table)
+        .values(new)
+        .returning(products::id)
+        .get_result(conn)
 }
 
 pub fn update(conn: &mut DbConnection, id: i64, changes: &ProductChanges) -> QueryResult<()> {
@@ -155,7 +168,9 @@ pub fn set_status(conn: &mut DbConnection, id: i64, status: &str, user: i64) -> 
 }
 
 pub fn delete(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
-    diesel::delete(products::table.find(id)).execute(conn).map(|_| ())
+    diesel::delete(products::table.find(id))
+        .execute(conn)
+        .map(|_| ())
 }
 
 /// A brand of the organisation, created on first use.
@@ -169,7 +184,11 @@ pub fn brand_id(conn: &mut DbConnection, org: i64, name: &str) -> QueryResult<i6
     match existing {
         Some(id) => Ok(id),
         None => diesel::insert_into(brands::table)
-            .values((brands::organisation_id.eq(org), brands::name.eq(name), brands::created_at.eq(now())))
+            .values((
+                brands::organisation_id.eq(org),
+                brands::name.eq(name),
+                brands::created_at.eq(now()),
+            ))
             .returning(brands::id)
             .get_result(conn),
     }
@@ -188,8 +207,13 @@ pub fn sections_of(conn: &mut DbConnection, product: i64) -> QueryResult<Vec<Sec
 }
 
 /// Replaces every section of a product.
-pub fn replace_sections(conn: &mut DbConnection, product: i64, rows: &[(String, String, String)]) -> QueryResult<()> {
-    diesel::delete(product_sections::table.filter(product_sections::product_id.eq(product))).execute(conn)?;
+pub fn replace_sections(
+    conn: &mut DbConnection,
+    product: i64,
+    rows: &[(String, String, String)],
+) -> QueryResult<()> {
+    diesel::delete(product_sections::table.filter(product_sections::product_id.eq(product)))
+        .execute(conn)?;
     for (kind, access, content) in rows {
         diesel::insert_into(product_sections::table)
             .values((
@@ -211,8 +235,13 @@ pub fn codes_of(conn: &mut DbConnection, product: i64) -> QueryResult<Vec<CodeRo
         .load(conn)
 }
 
-pub fn replace_codes(conn: &mut DbConnection, product: i64, codes: &[(&str, &str)]) -> QueryResult<()> {
-    diesel::delete(product_codes::table.filter(product_codes::product_id.eq(product))).execute(conn)?;
+pub fn replace_codes(
+    conn: &mut DbConnection,
+    product: i64,
+    codes: &[(&str, &str)],
+) -> QueryResult<()> {
+    diesel::delete(product_codes::table.filter(product_codes::product_id.eq(product)))
+        .execute(conn)?;
     for (kind, value) in codes {
         diesel::insert_into(product_codes::table)
             .values((
@@ -234,15 +263,23 @@ pub fn images_of(conn: &mut DbConnection, product: i64) -> QueryResult<Vec<Image
 }
 
 pub fn insert_image(conn: &mut DbConnection, new: &NewImage) -> QueryResult<i64> {
-    diesel::insert_into(product_images::table).values(new).returning(product_images::id).get_result(conn)
+    diesel::insert_into(product_images::table)
+        .values(new)
+        .returning(product_images::id)
+        .get_result(conn)
 }
 
 pub fn find_image(conn: &mut DbConnection, id: i64) -> QueryResult<ImageRow> {
-    product_images::table.find(id).select(ImageRow::as_select()).first(conn)
+    product_images::table
+        .find(id)
+        .select(ImageRow::as_select())
+        .first(conn)
 }
 
 pub fn delete_image(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
-    diesel::delete(product_images::table.find(id)).execute(conn).map(|_| ())
+    diesel::delete(product_images::table.find(id))
+        .execute(conn)
+        .map(|_| ())
 }
 
 pub fn add_revision(
@@ -252,7 +289,10 @@ pub fn add_revision(
     summary: &str,
     snapshot: &str,
 ) -> QueryResult<()> {
-    let version: i32 = products::table.find(product).select(products::version).first(conn)?;
+    let version: i32 = products::table
+        .find(product)
+        .select(products::version)
+        .first(conn)?;
     diesel::insert_into(product_revisions::table)
         .values((
             product_revisions::product_id.eq(product),
@@ -277,14 +317,20 @@ pub fn revisions_of(conn: &mut DbConnection, product: i64) -> QueryResult<Vec<Re
 /// Queues a product for re-indexing; call inside the transaction of the change.
 pub fn enqueue_search(conn: &mut DbConnection, product: i64) -> QueryResult<()> {
     diesel::insert_into(search_outbox::table)
-        .values((search_outbox::product_id.eq(product), search_outbox::created_at.eq(now())))
+        .values((
+            search_outbox::product_id.eq(product),
+            search_outbox::created_at.eq(now()),
+        ))
         .execute(conn)
         .map(|_| ())
 }
 
 /// Queues every product of an organisation (its status changed, or its name).
 pub fn enqueue_organisation(conn: &mut DbConnection, org: i64) -> QueryResult<()> {
-    let ids: Vec<i64> = products::table.filter(products::organisation_id.eq(org)).select(products::id).load(conn)?;
+    let ids: Vec<i64> = products::table
+        .filter(products::organisation_id.eq(org))
+        .select(products::id)
+        .load(conn)?;
     for id in ids {
         enqueue_search(conn, id)?;
     }
@@ -292,7 +338,11 @@ pub fn enqueue_organisation(conn: &mut DbConnection, org: i64) -> QueryResult<()
 }
 
 /// Outbox rows after `after`, oldest first.
-pub fn outbox_after(conn: &mut DbConnection, after: i64, limit: i64) -> QueryResult<Vec<(i64, i64)>> {
+pub fn outbox_after(
+    conn: &mut DbConnection,
+    after: i64,
+    limit: i64,
+) -> QueryResult<Vec<(i64, i64)>> {
     search_outbox::table
         .filter(search_outbox::id.gt(after))
         .select((search_outbox::id, search_outbox::product_id))
@@ -316,8 +366,13 @@ pub fn share_list_of(conn: &mut DbConnection, right_holder: i64) -> QueryResult<
         .load(conn)
 }
 
-pub fn set_share_list(conn: &mut DbConnection, right_holder: i64, administrations: &[i64]) -> QueryResult<()> {
-    diesel::delete(share_list::table.filter(share_list::right_holder_id.eq(right_holder))).execute(conn)?;
+pub fn set_share_list(
+    conn: &mut DbConnection,
+    right_holder: i64,
+    administrations: &[i64],
+) -> QueryResult<()> {
+    diesel::delete(share_list::table.filter(share_list::right_holder_id.eq(right_holder)))
+        .execute(conn)?;
     for admin in administrations {
         diesel::insert_into(share_list::table)
             .values((
@@ -354,7 +409,10 @@ pub fn list_for_org(
                 .or(brands::name.like(pattern)),
         );
     }
-    query.order(products::updated_at.desc()).limit(500).load(conn)
+    query
+        .order(products::updated_at.desc())
+        .limit(500)
+        .load(conn)
 }
 
 /// All (image id, product id, pdq hex, quality) of published products of verified
@@ -365,19 +423,31 @@ pub fn searchable_images(conn: &mut DbConnection) -> QueryResult<Vec<(i64, i64, 
         .inner_join(products::table.inner_join(organisations::table))
         .filter(products::status.eq("published"))
         .filter(organisations::status.eq("verified"))
-        .select((product_images::id, product_images::product_id, product_images::pdq, product_images::pdq_quality))
+        .select((
+            product_images::id,
+            product_images::product_id,
+            product_images::pdq,
+            product_images::pdq_quality,
+        ))
         .load(conn)
 }
 
 pub fn all_product_ids(conn: &mut DbConnection) -> QueryResult<Vec<i64>> {
-    products::table.select(products::id).order(products::id.asc()).load(conn)
+    products::table
+        .select(products::id)
+        .order(products::id.asc())
+        .load(conn)
 }
 
 /// True when some image record still points at this stored file.
 pub fn image_file_in_use(conn: &mut DbConnection, sha: &str) -> QueryResult<bool> {
     use diesel::dsl::count_star;
     let n: i64 = product_images::table
-        .filter(product_images::display_sha256.eq(sha).or(product_images::thumb_sha256.eq(sha)))
+        .filter(
+            product_images::display_sha256
+                .eq(sha)
+                .or(product_images::thumb_sha256.eq(sha)),
+        )
         .select(count_star())
         .first(conn)?;
     Ok(n > 0)

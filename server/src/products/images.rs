@@ -22,8 +22,13 @@ pub enum ImageKind {
 }
 
 impl ImageKind {
-    pub const ALL: [ImageKind; 5] =
-        [ImageKind::Genuine, ImageKind::Counterfeit, ImageKind::Packaging, ImageKind::Label, ImageKind::Document];
+    pub const ALL: [ImageKind; 5] = [
+        ImageKind::Genuine,
+        ImageKind::Counterfeit,
+        ImageKind::Packaging,
+        ImageKind::Label,
+        ImageKind::Document,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -67,10 +72,17 @@ pub fn attach(
 ) -> Result<ImageRow, AppError> {
     let caption = caption.trim();
     if caption.chars().count() > 500 {
-        return Err(AppError::bad_request("invalid_caption", "A caption may have at most 500 characters."));
+        return Err(AppError::bad_request(
+            "invalid_caption",
+            "A caption may have at most 500 characters.",
+        ));
     }
     conn.transaction(|conn| {
-        let position = rows::images_of(conn, product_id)?.iter().map(|i| i.position + 1).max().unwrap_or(0);
+        let position = rows::images_of(conn, product_id)?
+            .iter()
+            .map(|i| i.position + 1)
+            .max()
+            .unwrap_or(0);
         let id = rows::insert_image(
             conn,
             &NewImage {
@@ -90,21 +102,39 @@ pub fn attach(
             },
         )?;
         rows::enqueue_search(conn, product_id)?;
-        audit::record(conn, actor, "product.image_added", &format!("product:{product_id}"), &format!("image:{id}"))?;
+        audit::record(
+            conn,
+            actor,
+            "product.image_added",
+            &format!("product:{product_id}"),
+            &format!("image:{id}"),
+        )?;
         Ok(rows::find_image(conn, id)?)
     })
 }
 
 /// Removes an image record; returns it so the caller can delete unused files.
-pub fn detach(conn: &mut DbConnection, product_id: i64, image_id: i64, actor: &Actor) -> Result<ImageRow, AppError> {
+pub fn detach(
+    conn: &mut DbConnection,
+    product_id: i64,
+    image_id: i64,
+    actor: &Actor,
+) -> Result<ImageRow, AppError> {
     conn.transaction(|conn| {
-        let image = rows::find_image(conn, image_id).map_err(|_| AppError::not_found("That image"))?;
+        let image =
+            rows::find_image(conn, image_id).map_err(|_| AppError::not_found("That image"))?;
         if image.product_id != product_id {
             return Err(AppError::not_found("That image"));
         }
         rows::delete_image(conn, image_id)?;
         rows::enqueue_search(conn, product_id)?;
-        audit::record(conn, actor, "product.image_removed", &format!("product:{product_id}"), &format!("image:{image_id}"))?;
+        audit::record(
+            conn,
+            actor,
+            "product.image_removed",
+            &format!("product:{product_id}"),
+            &format!("image:{image_id}"),
+        )?;
         Ok(image)
     })
 }

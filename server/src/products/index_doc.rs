@@ -17,9 +17,15 @@ impl Collector {
     fn new(kind: SectionKind, level: AccessLevel, share_list: &[i64]) -> Collector {
         let access = match level {
             AccessLevel::Open => Access::Open,
-            AccessLevel::Restricted => Access::Restricted { administrations: share_list.to_vec() },
+            AccessLevel::Restricted => Access::Restricted {
+                administrations: share_list.to_vec(),
+            },
         };
-        Collector { kind, access, by_language: Default::default() }
+        Collector {
+            kind,
+            access,
+            by_language: Default::default(),
+        }
     }
 
     fn localized(&mut self, text: &Localized) {
@@ -43,7 +49,12 @@ impl Collector {
 
     fn finish(self, out: &mut Vec<SectionText>) {
         for (language, text) in self.by_language {
-            out.push(SectionText { kind: self.kind, language, text, access: self.access.clone() });
+            out.push(SectionText {
+                kind: self.kind,
+                language,
+                text,
+                access: self.access.clone(),
+            });
         }
     }
 }
@@ -89,7 +100,14 @@ pub fn to_doc(product: &Product, share_list: &[i64]) -> ProductDoc {
     }
     if let Some(l) = &s.logistics {
         let mut c = Collector::new(SectionKind::Logistics, l.access, share_list);
-        for party in l.production_sites.iter().chain(&l.importers).chain(&l.exporters).chain(&l.distributors).chain(&l.licensees) {
+        for party in l
+            .production_sites
+            .iter()
+            .chain(&l.importers)
+            .chain(&l.exporters)
+            .chain(&l.distributors)
+            .chain(&l.licensees)
+        {
             c.plain(&party.name);
         }
         c.localized(&l.routes);
@@ -106,14 +124,21 @@ pub fn to_doc(product: &Product, share_list: &[i64]) -> ProductDoc {
     if let Some(ip) = &s.ip_rights {
         let mut c = Collector::new(SectionKind::IpRights, ip.access, share_list);
         for right in &ip.items {
-            c.plain(&format!("{} {} {}", right.office, right.registration_number, right.recordation_number));
+            c.plain(&format!(
+                "{} {} {}",
+                right.office, right.registration_number, right.recordation_number
+            ));
         }
         c.finish(&mut sections);
     }
     // Countries where the genuine product is sold feed the country facet only when that
     // list is open: a facet must not reveal a restricted section.
     let mut countries = record.identity.target_markets.clone();
-    if let Some(l) = s.logistics.as_ref().filter(|l| l.access == AccessLevel::Open) {
+    if let Some(l) = s
+        .logistics
+        .as_ref()
+        .filter(|l| l.access == AccessLevel::Open)
+    {
         countries.extend(l.sold_in.iter().cloned());
     }
     countries.sort();
@@ -127,11 +152,18 @@ pub fn to_doc(product: &Product, share_list: &[i64]) -> ProductDoc {
         brand: product.brand.clone(),
         name: record.name.clone(),
         model_numbers,
-        categories: if record.category.is_empty() { vec![] } else { vec![record.category.clone()] },
+        categories: if record.category.is_empty() {
+            vec![]
+        } else {
+            vec![record.category.clone()]
+        },
         hs_code: record.hs_code.clone(),
         gtins: record.codes.gtins.clone(),
         countries,
-        thumbnail: product.images.first().map(|i| thumbnail_url(product.row.id, i.id)),
+        thumbnail: product
+            .images
+            .first()
+            .map(|i| thumbnail_url(product.row.id, i.id)),
         sections,
     }
 }

@@ -3,8 +3,8 @@
 
 pub mod images;
 pub mod index_doc;
-pub mod upload;
 pub mod record;
+pub mod upload;
 pub mod validate;
 
 use diesel::Connection;
@@ -69,7 +69,10 @@ impl Product {
 
     /// Days since the record was last reviewed (or created); records over a year are stale.
     pub fn is_stale(&self) -> bool {
-        let reviewed = self.record.last_reviewed_on.unwrap_or_else(|| self.row.created_at.date());
+        let reviewed = self
+            .record
+            .last_reviewed_on
+            .unwrap_or_else(|| self.row.created_at.date());
         (now().date() - reviewed).num_days() > 365
     }
 }
@@ -93,13 +96,24 @@ impl Visibility {
 
 /// What `user` may see of `product`, or NotFound (not Forbidden: others' drafts do not
 /// exist as far as they are concerned).
-pub fn visibility(conn: &mut DbConnection, user: &CurrentUser, product: &Product) -> Result<Visibility, AppError> {
+pub fn visibility(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    product: &Product,
+) -> Result<Visibility, AppError> {
     if user.org.id == product.org.id || user.is_admin() {
         return Ok(Visibility::Full);
     }
-    if user.org_kind() == OrgKind::Customs && user.org.status() == OrgStatus::Verified && product.is_searchable() {
+    if user.org_kind() == OrgKind::Customs
+        && user.org.status() == OrgStatus::Verified
+        && product.is_searchable()
+    {
         let shared = rows::share_list_of(conn, product.org.id)?.contains(&user.org.id);
-        return Ok(if shared { Visibility::Shared } else { Visibility::OpenOnly });
+        return Ok(if shared {
+            Visibility::Shared
+        } else {
+            Visibility::OpenOnly
+        });
     }
     Err(AppError::not_found("That product"))
 }
@@ -116,23 +130,38 @@ pub fn visible_record(record: &ProductInput, visibility: Visibility) -> ProductI
                 })+
             };
         }
-        drop_restricted!(description, features, security, packaging, logistics, risk, ip_rights, contacts);
+        drop_restricted!(
+            description,
+            features,
+            security,
+            packaging,
+            logistics,
+            risk,
+            ip_rights,
+            contacts
+        );
     }
     record
 }
 
 /// Right holders' owners and editors maintain products.
 pub fn require_editor(user: &CurrentUser) -> Result<(), AppError> {
-    if user.org_kind() == OrgKind::RightHolder && matches!(user.role(), Role::Owner | Role::Editor) {
+    if user.org_kind() == OrgKind::RightHolder && matches!(user.role(), Role::Owner | Role::Editor)
+    {
         Ok(())
     } else {
-        Err(AppError::forbidden("Only a right holder's owner or editors may change products."))
+        Err(AppError::forbidden(
+            "Only a right holder's owner or editors may change products.",
+        ))
     }
 }
 
 fn sections_to_rows(sections: &Sections) -> Result<Vec<(String, String, String)>, AppError> {
     let mut out = Vec::new();
-    let mut push = |kind: &str, access: AccessLevel, value: serde_json::Result<String>| -> Result<(), AppError> {
+    let mut push = |kind: &str,
+                    access: AccessLevel,
+                    value: serde_json::Result<String>|
+     -> Result<(), AppError> {
         let json = value.map_err(|e| AppError::internal(format!("section to JSON: {e}")))?;
         out.push((kind.to_string(), access.as_str().to_string(), json));
         Ok(())
@@ -144,15 +173,28 @@ fn sections_to_rows(sections: &Sections) -> Result<Vec<(String, String, String)>
             })+
         };
     }
-    each!(description, features, security, packaging, logistics, risk, ip_rights, contacts);
+    each!(
+        description,
+        features,
+        security,
+        packaging,
+        logistics,
+        risk,
+        ip_rights,
+        contacts
+    );
     Ok(out)
 }
 
 fn rows_to_sections(section_rows: Vec<rows::SectionRow>) -> Result<Sections, AppError> {
     let mut value = serde_json::Map::new();
     for row in section_rows {
-        let content: serde_json::Value = serde_json::from_str(&row.content)
-            .map_err(|e| AppError::internal(format!("section {} of product {}: {e}", row.kind, row.product_id)))?;
+        let content: serde_json::Value = serde_json::from_str(&row.content).map_err(|e| {
+            AppError::internal(format!(
+                "section {} of product {}: {e}",
+                row.kind, row.product_id
+            ))
+        })?;
         value.insert(row.kind, content);
     }
     serde_json::from_value(serde_json::Value::Object(value))
@@ -163,7 +205,12 @@ fn codes_to_rows(codes: &Codes) -> Vec<(&'static str, &str)> {
     let mut out = Vec::new();
     out.extend(codes.gtins.iter().map(|v| ("gtin", v.as_str())));
     out.extend(codes.skus.iter().map(|v| ("sku", v.as_str())));
-    out.extend(codes.serial_formats.iter().map(|v| ("serial_format", v.as_str())));
+    out.extend(
+        codes
+            .serial_formats
+            .iter()
+            .map(|v| ("serial_format", v.as_str())),
+    );
     out.extend(codes.lot_formats.iter().map(|v| ("lot_format", v.as_str())));
     out
 }
@@ -199,7 +246,13 @@ pub fn load(conn: &mut DbConnection, id: i64) -> Result<Product, AppError> {
         sections: rows_to_sections(rows::sections_of(conn, id)?)?,
     };
     let images = rows::images_of(conn, id)?;
-    Ok(Product { row, brand, record, images, org })
+    Ok(Product {
+        row,
+        brand,
+        record,
+        images,
+        org,
+    })
 }
 
 /// Loads a product for a change by `user`: it must belong to the user's organisation.
@@ -227,13 +280,22 @@ fn check_image_refs(record: &ProductInput, images: &[ImageRow]) -> Result<(), Ap
     Ok(())
 }
 
-fn write_fields(conn: &mut DbConnection, product_id: i64, record: &ProductInput) -> Result<(), AppError> {
+fn write_fields(
+    conn: &mut DbConnection,
+    product_id: i64,
+    record: &ProductInput,
+) -> Result<(), AppError> {
     rows::replace_sections(conn, product_id, &sections_to_rows(&record.sections)?)?;
     rows::replace_codes(conn, product_id, &codes_to_rows(&record.codes))?;
     Ok(())
 }
 
-fn changes<'a>(record: &'a ProductInput, brand_id: i64, identity: &'a str, user: Option<i64>) -> ProductChanges<'a> {
+fn changes<'a>(
+    record: &'a ProductInput,
+    brand_id: i64,
+    identity: &'a str,
+    user: Option<i64>,
+) -> ProductChanges<'a> {
     ProductChanges {
         brand_id,
         reference: &record.reference,
@@ -279,21 +341,42 @@ fn store(
                 created_by: actor.user_id,
                 created_at: now(),
             };
-            (rows::insert(conn, &new)?, true, Status::Draft.as_str().to_string())
+            (
+                rows::insert(conn, &new)?,
+                true,
+                Status::Draft.as_str().to_string(),
+            )
         }
     };
     write_fields(conn, id, record)?;
     let summary = if created { "created" } else { "updated" };
-    rows::add_revision(conn, id, actor.user_id, summary, &snapshot(record, &status)?)?;
+    rows::add_revision(
+        conn,
+        id,
+        actor.user_id,
+        summary,
+        &snapshot(record, &status)?,
+    )?;
     rows::enqueue_search(conn, id)?;
-    audit::record(conn, actor, &format!("product.{summary}"), &format!("product:{id}"), &record.reference)?;
+    audit::record(
+        conn,
+        actor,
+        &format!("product.{summary}"),
+        &format!("product:{id}"),
+        &record.reference,
+    )?;
     Ok((id, created))
 }
 
 /// Creates (when the reference is new) or replaces the organisation's product with this
 /// reference, as bulk imports do. The record must have been validated. Returns the id and
 /// whether the product is new.
-pub fn upsert(conn: &mut DbConnection, org_id: i64, actor: &Actor, record: &ProductInput) -> Result<(i64, bool), AppError> {
+pub fn upsert(
+    conn: &mut DbConnection,
+    org_id: i64,
+    actor: &Actor,
+    record: &ProductInput,
+) -> Result<(i64, bool), AppError> {
     conn.transaction(|conn| {
         let existing = rows::find_by_reference(conn, org_id, &record.reference)?;
         store(conn, org_id, actor, existing.as_ref(), record)
@@ -301,7 +384,11 @@ pub fn upsert(conn: &mut DbConnection, org_id: i64, actor: &Actor, record: &Prod
 }
 
 /// Creates a product; a reference already in use is a conflict (PUT replaces).
-pub fn create(conn: &mut DbConnection, user: &CurrentUser, mut record: ProductInput) -> Result<i64, AppError> {
+pub fn create(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    mut record: ProductInput,
+) -> Result<i64, AppError> {
     require_editor(user)?;
     validate::product(&mut record)?;
     conn.transaction(|conn| {
@@ -316,7 +403,12 @@ pub fn create(conn: &mut DbConnection, user: &CurrentUser, mut record: ProductIn
 }
 
 /// Replaces every field of an existing product of the user's organisation.
-pub fn replace(conn: &mut DbConnection, user: &CurrentUser, id: i64, mut record: ProductInput) -> Result<(), AppError> {
+pub fn replace(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    id: i64,
+    mut record: ProductInput,
+) -> Result<(), AppError> {
     validate::product(&mut record)?;
     conn.transaction(|conn| {
         let current = load_own(conn, user, id)?;
@@ -327,30 +419,64 @@ pub fn replace(conn: &mut DbConnection, user: &CurrentUser, id: i64, mut record:
                 record.reference
             )));
         }
-        store(conn, user.org.id, &user.actor(), Some(&current.row), &record).map(|_| ())
+        store(
+            conn,
+            user.org.id,
+            &user.actor(),
+            Some(&current.row),
+            &record,
+        )
+        .map(|_| ())
     })
 }
 
 /// Publishes, unpublishes (back to draft) or archives a product.
-pub fn change_status(conn: &mut DbConnection, user: &CurrentUser, id: i64, status: Status) -> Result<(), AppError> {
+pub fn change_status(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    id: i64,
+    status: Status,
+) -> Result<(), AppError> {
     conn.transaction(|conn| {
         let product = load_own(conn, user, id)?;
         rows::set_status(conn, id, status.as_str(), user.user.id)?;
-        rows::add_revision(conn, id, Some(user.user.id), status.as_str(), &snapshot(&product.record, status.as_str())?)?;
+        rows::add_revision(
+            conn,
+            id,
+            Some(user.user.id),
+            status.as_str(),
+            &snapshot(&product.record, status.as_str())?,
+        )?;
         rows::enqueue_search(conn, id)?;
-        audit::record(conn, &user.actor(), &format!("product.{}", status.as_str()), &format!("product:{id}"), "")?;
+        audit::record(
+            conn,
+            &user.actor(),
+            &format!("product.{}", status.as_str()),
+            &format!("product:{id}"),
+            "",
+        )?;
         Ok(())
     })
 }
 
 /// Deletes a product with its sections, codes and image records. The image files are
 /// removed by the caller after the transaction commits, when no other record uses them.
-pub fn delete(conn: &mut DbConnection, user: &CurrentUser, id: i64) -> Result<Vec<ImageRow>, AppError> {
+pub fn delete(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    id: i64,
+) -> Result<Vec<ImageRow>, AppError> {
     conn.transaction(|conn| {
         let product = load_own(conn, user, id)?;
         rows::delete(conn, id)?;
         rows::enqueue_search(conn, id)?;
-        audit::record(conn, &user.actor(), "product.deleted", &format!("product:{id}"), &product.row.reference)?;
+        audit::record(
+            conn,
+            &user.actor(),
+            "product.deleted",
+            &format!("product:{id}"),
+            &product.row.reference,
+        )?;
         Ok(product.images)
     })
 }
@@ -360,31 +486,52 @@ pub fn require_reader(user: &CurrentUser) -> Result<(), AppError> {
     if user.org_kind() == OrgKind::RightHolder {
         Ok(())
     } else {
-        Err(AppError::forbidden("Only right holders have a product list."))
+        Err(AppError::forbidden(
+            "Only right holders have a product list.",
+        ))
     }
 }
 
 /// Replaces the customs administrations allowed to read restricted sections; every
 /// product of the right holder is re-indexed so search sees the new list.
-pub fn set_share_list(conn: &mut DbConnection, user: &CurrentUser, administrations: &[i64]) -> Result<(), AppError> {
+pub fn set_share_list(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    administrations: &[i64],
+) -> Result<(), AppError> {
     if user.org_kind() != OrgKind::RightHolder || user.role() != Role::Owner {
-        return Err(AppError::forbidden("Only the right holder's owner decides who sees restricted sections."));
+        return Err(AppError::forbidden(
+            "Only the right holder's owner decides who sees restricted sections.",
+        ));
     }
     let mut ids = administrations.to_vec();
     ids.sort_unstable();
     ids.dedup();
     conn.transaction(|conn| {
         for id in &ids {
-            let org = organisation::find(conn, *id)
-                .map_err(|_| AppError::bad_request("invalid_administration", format!("There is no customs administration {id}.")))?;
+            let org = organisation::find(conn, *id).map_err(|_| {
+                AppError::bad_request(
+                    "invalid_administration",
+                    format!("There is no customs administration {id}."),
+                )
+            })?;
             if org.kind() != OrgKind::Customs {
-                return Err(AppError::bad_request("invalid_administration", format!("{} is not a customs administration.", org.name)));
+                return Err(AppError::bad_request(
+                    "invalid_administration",
+                    format!("{} is not a customs administration.", org.name),
+                ));
             }
         }
         rows::set_share_list(conn, user.org.id, &ids)?;
         rows::enqueue_organisation(conn, user.org.id)?;
         let detail = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-        audit::record(conn, &user.actor(), "share_list.set", &format!("organisation:{}", user.org.id), &detail)?;
+        audit::record(
+            conn,
+            &user.actor(),
+            "share_list.set",
+            &format!("organisation:{}", user.org.id),
+            &detail,
+        )?;
         Ok(())
     })
 }

@@ -30,7 +30,11 @@ pub async fn store_bytes(state: &AppState, bytes: Vec<u8>) -> Result<StoredImage
             height: processed.height,
             pdq_hex: processed.pdq.to_hex(),
             pdq_quality: processed.pdq_quality,
-            pdq_algorithm: format!("{}/{}", search_index::pdq::ALGORITHM, search_index::pdq::ALGORITHM_VERSION),
+            pdq_algorithm: format!(
+                "{}/{}",
+                search_index::pdq::ALGORITHM,
+                search_index::pdq::ALGORITHM_VERSION
+            ),
         })
     })
     .await
@@ -49,7 +53,10 @@ pub async fn upload(
 ) -> Result<ImageRow, AppError> {
     let stored = store_bytes(state, bytes).await?;
     let files = [stored.display_sha256.clone(), stored.thumb_sha256.clone()];
-    let recorded = db::run(&state.pool, move |conn| attach(conn, product_id, &actor, kind, &caption, &stored)).await;
+    let recorded = db::run(&state.pool, move |conn| {
+        attach(conn, product_id, &actor, kind, &caption, &stored)
+    })
+    .await;
     if recorded.is_err() {
         remove_unused(state, files.to_vec()).await;
     }

@@ -20,7 +20,9 @@ fn short(field: &str, value: &mut String, required: bool) -> Result<(), AppError
         return Err(bad(format!("{field} is required.")));
     }
     if value.chars().count() > MAX_SHORT {
-        return Err(bad(format!("{field} may have at most {MAX_SHORT} characters.")));
+        return Err(bad(format!(
+            "{field} may have at most {MAX_SHORT} characters."
+        )));
     }
     if value.chars().any(char::is_control) {
         return Err(bad(format!("{field} must not contain control characters.")));
@@ -41,8 +43,11 @@ fn list(field: &str, values: &mut Vec<String>) -> Result<(), AppError> {
 
 fn countries(field: &str, values: &mut Vec<String>) -> Result<(), AppError> {
     for value in values.iter_mut() {
-        *value = crate::validate::country(value)
-            .map_err(|_| bad(format!("{field}: {value:?} is not a two-letter country code such as FR.")))?;
+        *value = crate::validate::country(value).map_err(|_| {
+            bad(format!(
+                "{field}: {value:?} is not a two-letter country code such as FR."
+            ))
+        })?;
     }
     values.sort();
     values.dedup();
@@ -52,11 +57,16 @@ fn countries(field: &str, values: &mut Vec<String>) -> Result<(), AppError> {
 fn localized(field: &str, text: &mut Localized) -> Result<(), AppError> {
     let mut clean = Localized::new();
     for (language, value) in std::mem::take(text) {
-        let language = crate::validate::language(&language)
-            .map_err(|_| bad(format!("{field}: {language:?} is not a language code such as en or fr.")))?;
+        let language = crate::validate::language(&language).map_err(|_| {
+            bad(format!(
+                "{field}: {language:?} is not a language code such as en or fr."
+            ))
+        })?;
         let value = value.trim().to_string();
         if value.chars().count() > MAX_TEXT {
-            return Err(bad(format!("{field} may have at most {MAX_TEXT} characters per language.")));
+            return Err(bad(format!(
+                "{field} may have at most {MAX_TEXT} characters per language."
+            )));
         }
         if !value.is_empty() {
             clean.insert(language, value);
@@ -75,7 +85,9 @@ pub fn product(input: &mut ProductInput) -> Result<(), AppError> {
     if let Some(hs) = input.hs_code.as_mut() {
         *hs = hs.chars().filter(|c| !matches!(c, '.' | ' ')).collect();
         if !(hs.len() >= 4 && hs.len() <= 10 && hs.chars().all(|c| c.is_ascii_digit())) {
-            return Err(bad(format!("hs_code {hs:?} is not a tariff code of 4 to 10 digits.")));
+            return Err(bad(format!(
+                "hs_code {hs:?} is not a tariff code of 4 to 10 digits."
+            )));
         }
     }
     if input.hs_code.as_deref() == Some("") {
@@ -128,7 +140,10 @@ fn sections(sections: &mut Sections) -> Result<(), AppError> {
         for level in s.levels.iter_mut() {
             level.level = level.level.trim().to_lowercase();
             if !matches!(level.level.as_str(), "unit" | "inner" | "carton" | "pallet") {
-                return Err(bad(format!("packaging level {:?} is not unit, inner, carton or pallet.", level.level)));
+                return Err(bad(format!(
+                    "packaging level {:?} is not unit, inner, carton or pallet.",
+                    level.level
+                )));
             }
             localized("packaging.description", &mut level.description)?;
             localized("packaging.markings", &mut level.markings)?;
@@ -145,8 +160,12 @@ fn sections(sections: &mut Sections) -> Result<(), AppError> {
         {
             short("logistics party name", &mut party.name, true)?;
             if !party.country.trim().is_empty() {
-                party.country = crate::validate::country(&party.country)
-                    .map_err(|_| bad(format!("logistics: {:?} is not a country code.", party.country)))?;
+                party.country = crate::validate::country(&party.country).map_err(|_| {
+                    bad(format!(
+                        "logistics: {:?} is not a country code.",
+                        party.country
+                    ))
+                })?;
             }
         }
         localized("logistics.routes", &mut s.routes)?;
@@ -165,9 +184,16 @@ fn sections(sections: &mut Sections) -> Result<(), AppError> {
         for right in s.items.iter_mut() {
             right.kind = right.kind.trim().to_lowercase();
             if !matches!(right.kind.as_str(), "trademark" | "design" | "patent") {
-                return Err(bad(format!("IP right kind {:?} is not trademark, design or patent.", right.kind)));
+                return Err(bad(format!(
+                    "IP right kind {:?} is not trademark, design or patent.",
+                    right.kind
+                )));
             }
-            short("ip_rights.registration_number", &mut right.registration_number, true)?;
+            short(
+                "ip_rights.registration_number",
+                &mut right.registration_number,
+                true,
+            )?;
             short("ip_rights.office", &mut right.office, false)?;
         }
     }

@@ -36,13 +36,20 @@ pub struct Indexer {
 }
 
 fn usable_hash(hex: &str, quality: i32) -> Option<Hash256> {
-    (quality >= MIN_MATCH_QUALITY).then(|| Hash256::from_hex(hex).ok()).flatten()
+    (quality >= MIN_MATCH_QUALITY)
+        .then(|| Hash256::from_hex(hex).ok())
+        .flatten()
 }
 
 impl Indexer {
     pub fn new(pool: DbPool, text: TextIndex, images: Arc<RwLock<ImageIndex>>) -> Indexer {
         let applied = std::cell::Cell::new(i64::try_from(text.last_applied()).unwrap_or(i64::MAX));
-        Indexer { pool, text, images, applied }
+        Indexer {
+            pool,
+            text,
+            images,
+            applied,
+        }
     }
 
     fn conn(&self) -> Result<crate::db::PooledDb, AppError> {
@@ -75,11 +82,15 @@ impl Indexer {
                     }
                 }
                 Wake::Flush(reply) => {
-                    let result = self.catch_up().and_then(|_| self.text.flush().map_err(index_error));
+                    let result = self
+                        .catch_up()
+                        .and_then(|_| self.text.flush().map_err(index_error));
                     let _ = reply.send(result);
                 }
                 Wake::Rebuild(reply) => {
-                    let result = self.rebuild().and_then(|_| self.text.flush().map_err(index_error));
+                    let result = self
+                        .rebuild()
+                        .and_then(|_| self.text.flush().map_err(index_error));
                     let _ = reply.send(result);
                 }
                 Wake::Stop => {
@@ -94,13 +105,17 @@ impl Indexer {
 
     fn load_images(&self) -> Result<(), AppError> {
         let all = rows::searchable_images(&mut *self.conn()?)?;
-        let mut by_product: std::collections::HashMap<i64, Vec<(i64, Hash256)>> = Default::default();
+        let mut by_product: std::collections::HashMap<i64, Vec<(i64, Hash256)>> =
+            Default::default();
         for (image, product, hex, quality) in all {
             if let Some(hash) = usable_hash(&hex, quality) {
                 by_product.entry(product).or_default().push((image, hash));
             }
         }
-        let mut index = self.images.write().map_err(|_| index_error("image index lock poisoned"))?;
+        let mut index = self
+            .images
+            .write()
+            .map_err(|_| index_error("image index lock poisoned"))?;
         index.clear();
         for (product, images) in by_product {
             index.set_product(product, &images);
@@ -130,12 +145,17 @@ impl Indexer {
             Ok(_) | Err(AppError::NotFound(_)) => None,
             Err(other) => return Err(other),
         };
-        let mut images = self.images.write().map_err(|_| index_error("image index lock poisoned"))?;
+        let mut images = self
+            .images
+            .write()
+            .map_err(|_| index_error("image index lock poisoned"))?;
         match product {
             Some(product) => {
                 let share_list = rows::share_list_of(conn, product.org.id)?;
                 let doc = index_doc::to_doc(&product, &share_list);
-                self.text.apply(seq, IndexOp::Upsert(doc)).map_err(index_error)?;
+                self.text
+                    .apply(seq, IndexOp::Upsert(doc))
+                    .map_err(index_error)?;
                 let hashes: Vec<(i64, Hash256)> = product
                     .images
                     .iter()
@@ -144,7 +164,9 @@ impl Indexer {
                 images.set_product(product_id, &hashes);
             }
             None => {
-                self.text.apply(seq, IndexOp::Delete { product_id }).map_err(index_error)?;
+                self.text
+                    .apply(seq, IndexOp::Delete { product_id })
+                    .map_err(index_error)?;
                 images.set_product(product_id, &[]);
             }
         }
@@ -157,10 +179,17 @@ impl Indexer {
         // Rows written during the rebuild have higher ids and are applied afterwards.
         let upto = rows::last_outbox_id(&mut conn)?;
         self.text.clear().map_err(index_error)?;
-        self.images.write().map_err(|_| index_error("image index lock poisoned"))?.clear();
+        self.images
+            .write()
+            .map_err(|_| index_error("image index lock poisoned"))?
+            .clear();
         let seq = u64::try_from(upto).unwrap_or_default();
         for product_id in rows::all_product_ids(&mut conn)? {
-            self.apply(&mut conn, i64::try_from(seq).unwrap_or_default(), product_id)?;
+            self.apply(
+                &mut conn,
+                i64::try_from(seq).unwrap_or_default(),
+                product_id,
+            )?;
         }
         self.text.flush().map_err(index_error)?;
         self.applied.set(upto);

@@ -62,7 +62,11 @@ fn index_error(e: impl std::fmt::Display) -> AppError {
 impl SearchService {
     /// Opens the indexes under `dir`, rebuilds what is missing or outdated, catches up with
     /// the outbox and starts the indexer thread.
-    pub fn start(pool: DbPool, dir: &Path, settings: IndexSettings) -> Result<SearchService, AppError> {
+    pub fn start(
+        pool: DbPool,
+        dir: &Path,
+        settings: IndexSettings,
+    ) -> Result<SearchService, AppError> {
         let config = TextIndexConfig {
             commit_every_docs: settings.commit_every_docs,
             commit_interval: settings.commit_interval,
@@ -78,13 +82,26 @@ impl SearchService {
             .spawn(move || indexer.run(receiver, settings.poll_interval))
             .map_err(index_error)?;
         Ok(SearchService {
-            inner: Arc::new(Inner { text, images, wake: Mutex::new(Some(sender)), thread: Mutex::new(Some(thread)) }),
+            inner: Arc::new(Inner {
+                text,
+                images,
+                wake: Mutex::new(Some(sender)),
+                thread: Mutex::new(Some(thread)),
+            }),
         })
     }
 
     fn send(&self, message: Wake) -> Result<(), AppError> {
-        let guard = self.inner.wake.lock().map_err(|_| index_error("indexer lock poisoned"))?;
-        guard.as_ref().ok_or_else(|| index_error("indexer stopped"))?.send(message).map_err(index_error)
+        let guard = self
+            .inner
+            .wake
+            .lock()
+            .map_err(|_| index_error("indexer lock poisoned"))?;
+        guard
+            .as_ref()
+            .ok_or_else(|| index_error("indexer stopped"))?
+            .send(message)
+            .map_err(index_error)
     }
 
     /// Tells the indexer that the outbox has new rows (it also polls).
@@ -118,14 +135,26 @@ impl SearchService {
         }
     }
 
-    pub fn text(&self, request: &SearchRequest, viewer: &Viewer) -> Result<SearchResults, AppError> {
+    pub fn text(
+        &self,
+        request: &SearchRequest,
+        viewer: &Viewer,
+    ) -> Result<SearchResults, AppError> {
         self.inner.text.search(request, viewer).map_err(index_error)
     }
 
     /// Image hits within `max_distance` of any of the query hashes (a photo's dihedral
     /// variants), best first, as (product id, hit).
-    pub fn images(&self, queries: &[Hash256], max_distance: u32) -> Result<Vec<(i64, Hit)>, AppError> {
-        let index = self.inner.images.read().map_err(|_| index_error("image index lock poisoned"))?;
+    pub fn images(
+        &self,
+        queries: &[Hash256],
+        max_distance: u32,
+    ) -> Result<Vec<(i64, Hit)>, AppError> {
+        let index = self
+            .inner
+            .images
+            .read()
+            .map_err(|_| index_error("image index lock poisoned"))?;
         Ok(index.search(queries, max_distance))
     }
 
@@ -139,9 +168,15 @@ impl SearchService {
 pub fn viewer_of(user: &CurrentUser) -> Viewer {
     match (user.org_kind(), user.role()) {
         (OrgKind::Platform, _) => Viewer::Admin,
-        (OrgKind::Customs, Role::Trainer) => Viewer::Trainer { administration_id: user.org.id },
-        (OrgKind::Customs, _) => Viewer::Officer { administration_id: user.org.id },
-        (OrgKind::RightHolder, _) => Viewer::RightHolder { org_id: user.org.id },
+        (OrgKind::Customs, Role::Trainer) => Viewer::Trainer {
+            administration_id: user.org.id,
+        },
+        (OrgKind::Customs, _) => Viewer::Officer {
+            administration_id: user.org.id,
+        },
+        (OrgKind::RightHolder, _) => Viewer::RightHolder {
+            org_id: user.org.id,
+        },
     }
 }
 
