@@ -401,7 +401,7 @@ pub fn list_for_org(
         query = query.filter(products::status.eq(status.to_string()));
     }
     if let Some(text) = text.filter(|t| !t.is_empty()) {
-        let pattern = format!("%{}%", text.replace('%', "").replace('_', ""));
+        let pattern = format!("%{}%", text.replace(['%', '_'], ""));
         query = query.filter(
             products::name
                 .like(pattern.clone())
