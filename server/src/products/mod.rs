@@ -122,24 +122,12 @@ pub fn visibility(
 pub fn visible_record(record: &ProductInput, visibility: Visibility) -> ProductInput {
     let mut record = record.clone();
     if !visibility.sees_restricted() {
-        let s = &mut record.sections;
-        macro_rules! drop_restricted {
-            ($($field:ident),+) => {
-                $(if s.$field.as_ref().is_some_and(|x| x.access == AccessLevel::Restricted) {
-                    s.$field = None;
-                })+
-            };
-        }
-        drop_restricted!(
-            description,
-            features,
-            security,
-            packaging,
-            logistics,
-            risk,
-            ip_rights,
-            contacts
-        );
+        let open: serde_json::Map<String, serde_json::Value> = section_values(&record.sections)
+            .into_iter()
+            .filter(|(_, value)| value.get("access").and_then(|a| a.as_str()) != Some("restricted"))
+            .collect();
+        record.sections =
+            serde_json::from_value(serde_json::Value::Object(open)).unwrap_or_default();
     }
     record
 }
@@ -156,34 +144,28 @@ pub fn require_editor(user: &CurrentUser) -> Result<(), AppError> {
     }
 }
 
-fn sections_to_rows(sections: &Sections) -> Result<Vec<(String, String, String)>, AppError> {
-    let mut out = Vec::new();
-    let mut push = |kind: &str,
-                    access: AccessLevel,
-                    value: serde_json::Result<String>|
-     -> Result<(), AppError> {
-        let json = value.map_err(|e| AppError::internal(format!("section to JSON: {e}")))?;
-        out.push((kind.to_string(), access.as_str().to_string(), json));
-        Ok(())
-    };
-    macro_rules! each {
-        ($($field:ident),+) => {
-            $(if let Some(section) = &sections.$field {
-                push(stringify!($field), section.access, serde_json::to_string(section))?;
-            })+
-        };
+/// Each present section as (kind, JSON value), read off the struct itself so that a new
+/// section needs no list kept in step here.
+fn section_values(sections: &Sections) -> serde_json::Map<String, serde_json::Value> {
+    match serde_json::to_value(sections) {
+        Ok(serde_json::Value::Object(map)) => map,
+        _ => serde_json::Map::new(),
     }
-    each!(
-        description,
-        features,
-        security,
-        packaging,
-        logistics,
-        risk,
-        ip_rights,
-        contacts
-    );
-    Ok(out)
+}
+
+fn sections_to_rows(sections: &Sections) -> Vec<(String, String, String)> {
+    section_values(sections)
+        .into_iter()
+        .map(|(kind, value)| {
+            let access = AccessLevel::parse(
+                value
+                    .get("access")
+                    .and_then(|a| a.as_str())
+                    .unwrap_or("open"),
+            );
+            (kind, access.as_str().to_string(), value.to_string())
+        })
+        .collect()
 }
 
 fn rows_to_sections(section_rows: Vec<rows::SectionRow>) -> Result<Sections, AppError> {
@@ -285,7 +267,7 @@ fn write_fields(
     product_id: i64,
     record: &ProductInput,
 ) -> Result<(), AppError> {
-    rows::replace_sections(conn, product_id, &sections_to_rows(&record.sections)?)?;
+    rows::replace_sections(conn, product_id, &sections_to_rows(&record.sections))?;
     rows::replace_codes(conn, product_id, &codes_to_rows(&record.codes))?;
     Ok(())
 }
