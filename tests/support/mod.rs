@@ -10,7 +10,7 @@ use std::sync::mpsc;
 use touchstone::app::{AppState, Application};
 use touchstone::config::Config;
 
-pub use browser::Browser;
+pub use browser::{Browser, Page};
 use database::TestDatabase;
 
 pub const PASSWORD: &str = "correct horse battery staple";

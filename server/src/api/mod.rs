@@ -56,6 +56,7 @@ pub fn scope() -> Scope<
         .service(products::add_image)
         .service(products::remove_image)
         .service(products::image_file)
+        .service(products::guide)
         .service(search::search)
         .service(search::share_list)
         .service(search::set_share_list)

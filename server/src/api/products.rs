@@ -503,3 +503,22 @@ pub async fn serve_image(
         .insert_header(("Cache-Control", "private, max-age=86400"))
         .body(bytes))
 }
+
+/// The authentication guide of a product: what an officer reads, in their language where
+/// the right holder gave it, restricted sections only for administrations on the share list.
+#[utoipa::path(tag = "lookup", security(("bearer" = [])),
+    params(("id" = i64, Path), crate::web::lookup::GuideQuery),
+    responses((status = 200, body = crate::web::products::guide::GuideView), (status = 404, body = ErrorBody)))]
+#[get("/products/{id}/guide")]
+pub async fn guide(
+    req: actix_web::HttpRequest,
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i64>,
+    query: web::Query<crate::web::lookup::GuideQuery>,
+) -> Result<HttpResponse, AppError> {
+    let lang = crate::web::lookup::reader_language(&req, query.lang.as_deref());
+    let guide =
+        crate::web::lookup::guide_for(&state, &user, path.into_inner(), &lang, true).await?;
+    Ok(HttpResponse::Ok().json(guide))
+}

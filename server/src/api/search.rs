@@ -8,9 +8,7 @@ use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::db;
 use crate::error::{AppError, ErrorBody};
-use crate::models::organisation;
-use crate::models::product as rows;
-use crate::models::{OrgKind, OrgStatus};
+use crate::products::sharing::{self, Administration};
 use crate::search::{scope_request, viewer_of};
 use search_index::text::SearchRequest;
 
@@ -150,14 +148,6 @@ pub struct ShareList {
     pub administrations: Vec<i64>,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct Administration {
-    pub id: i64,
-    pub name: String,
-    pub country: String,
-    pub shared: bool,
-}
-
 /// Verified customs administrations, marked when on the caller's share list.
 #[utoipa::path(tag = "products", security(("bearer" = [])),
     responses((status = 200, body = Vec<Administration>), (status = 403, body = ErrorBody)))]
@@ -168,20 +158,7 @@ pub async fn share_list(
 ) -> Result<HttpResponse, AppError> {
     crate::products::require_reader(&user)?;
     let org = user.org.id;
-    let list = db::run(&state.pool, move |conn| {
-        let shared = rows::share_list_of(conn, org)?;
-        let all = organisation::list(conn, Some(OrgStatus::Verified), Some(OrgKind::Customs))?;
-        Ok(all
-            .into_iter()
-            .map(|o| Administration {
-                shared: shared.contains(&o.id),
-                id: o.id,
-                name: o.name,
-                country: o.country,
-            })
-            .collect::<Vec<_>>())
-    })
-    .await?;
+    let list = db::run(&state.pool, move |conn| sharing::candidates(conn, org)).await?;
     Ok(HttpResponse::Ok().json(list))
 }
 

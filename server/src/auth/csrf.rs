@@ -89,6 +89,23 @@ fn check_origin(req: &HttpRequest) -> Result<(), AppError> {
     }
 }
 
+/// Checks a token read from a body the [`CsrfForm`] extractor cannot parse (multipart
+/// uploads carry it as a field), with the same Origin check.
+pub fn verify(req: &HttpRequest, user: &CurrentUser, token: &str) -> Result<(), AppError> {
+    check_origin(req)?;
+    let expected = token_for(req, Some(user));
+    if expected.is_empty() || !secrets::constant_time_eq(&expected, token) {
+        return Err(expired_form());
+    }
+    Ok(())
+}
+
+fn expired_form() -> AppError {
+    AppError::forbidden(
+        "The form had expired or did not come from this site. Reload the page and try again.",
+    )
+}
+
 #[derive(Deserialize)]
 struct Envelope<T> {
     #[serde(default)]
@@ -115,9 +132,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
             })?;
             let expected = token_for(&req, user.as_ref());
             if expected.is_empty() || !secrets::constant_time_eq(&expected, &form.csrf_token) {
-                return Err(AppError::forbidden(
-                    "The form had expired or did not come from this site. Reload the page and try again.",
-                ));
+                return Err(expired_form());
             }
             Ok(CsrfForm(form.into_inner().fields))
         })

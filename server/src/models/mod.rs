@@ -6,6 +6,7 @@ pub mod audit;
 pub mod invitation;
 pub mod organisation;
 pub mod product;
+pub mod product_list;
 pub mod roles;
 pub mod session;
 pub mod user;

@@ -452,3 +452,26 @@ pub fn image_file_in_use(conn: &mut DbConnection, sha: &str) -> QueryResult<bool
         .first(conn)?;
     Ok(n > 0)
 }
+
+/// Changes what an image shows and its caption.
+pub fn relabel_image(
+    conn: &mut DbConnection,
+    id: i64,
+    kind: &str,
+    caption: &str,
+) -> QueryResult<()> {
+    diesel::update(product_images::table.find(id))
+        .set((
+            product_images::kind.eq(kind),
+            product_images::caption.eq(caption),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn set_image_position(conn: &mut DbConnection, id: i64, position: i32) -> QueryResult<()> {
+    diesel::update(product_images::table.find(id))
+        .set(product_images::position.eq(position))
+        .execute(conn)
+        .map(|_| ())
+}

@@ -61,6 +61,24 @@ pub struct StoredImage {
     pub pdq_algorithm: String,
 }
 
+fn check_caption(caption: &str) -> Result<(), AppError> {
+    if caption.chars().count() > 500 {
+        return Err(AppError::bad_request(
+            "invalid_caption",
+            "A caption may have at most 500 characters.",
+        ));
+    }
+    Ok(())
+}
+
+/// The image `image_id`, which must belong to `product_id`.
+fn image_of(conn: &mut DbConnection, product_id: i64, image_id: i64) -> Result<ImageRow, AppError> {
+    match rows::find_image(conn, image_id) {
+        Ok(image) if image.product_id == product_id => Ok(image),
+        _ => Err(AppError::not_found("That image")),
+    }
+}
+
 /// Records an image of a product (after the last one) and queues the product for search.
 pub fn attach(
     conn: &mut DbConnection,
@@ -71,12 +89,7 @@ pub fn attach(
     stored: &StoredImage,
 ) -> Result<ImageRow, AppError> {
     let caption = caption.trim();
-    if caption.chars().count() > 500 {
-        return Err(AppError::bad_request(
-            "invalid_caption",
-            "A caption may have at most 500 characters.",
-        ));
-    }
+    check_caption(caption)?;
     conn.transaction(|conn| {
         let position = rows::images_of(conn, product_id)?
             .iter()
@@ -121,11 +134,7 @@ pub fn detach(
     actor: &Actor,
 ) -> Result<ImageRow, AppError> {
     conn.transaction(|conn| {
-        let image =
-            rows::find_image(conn, image_id).map_err(|_| AppError::not_found("That image"))?;
-        if image.product_id != product_id {
-            return Err(AppError::not_found("That image"));
-        }
+        let image = image_of(conn, product_id, image_id)?;
         rows::delete_image(conn, image_id)?;
         rows::enqueue_search(conn, product_id)?;
         audit::record(
@@ -136,5 +145,70 @@ pub fn detach(
             &format!("image:{image_id}"),
         )?;
         Ok(image)
+    })
+}
+
+/// Changes an image's kind and caption.
+pub fn relabel(
+    conn: &mut DbConnection,
+    product_id: i64,
+    image_id: i64,
+    actor: &Actor,
+    kind: ImageKind,
+    caption: &str,
+) -> Result<(), AppError> {
+    let caption = caption.trim();
+    check_caption(caption)?;
+    conn.transaction(|conn| {
+        image_of(conn, product_id, image_id)?;
+        rows::relabel_image(conn, image_id, kind.as_str(), caption)?;
+        rows::enqueue_search(conn, product_id)?;
+        audit::record(
+            conn,
+            actor,
+            "product.image_changed",
+            &format!("product:{product_id}"),
+            &format!("image:{image_id}"),
+        )?;
+        Ok(())
+    })
+}
+
+/// Moves an image one place earlier (`up`) or later in the product's gallery.
+pub fn shift(
+    conn: &mut DbConnection,
+    product_id: i64,
+    image_id: i64,
+    actor: &Actor,
+    up: bool,
+) -> Result<(), AppError> {
+    conn.transaction(|conn| {
+        image_of(conn, product_id, image_id)?;
+        let mut order: Vec<i64> = rows::images_of(conn, product_id)?
+            .iter()
+            .map(|i| i.id)
+            .collect();
+        let Some(at) = order.iter().position(|id| *id == image_id) else {
+            return Err(AppError::not_found("That image"));
+        };
+        let to = if up {
+            at.checked_sub(1)
+        } else {
+            Some(at + 1).filter(|to| *to < order.len())
+        };
+        let Some(to) = to else { return Ok(()) };
+        order.swap(at, to);
+        // Renumbered from 0 so equal positions left by older records cannot tie.
+        for (position, id) in order.iter().enumerate() {
+            rows::set_image_position(conn, *id, i32::try_from(position).unwrap_or(i32::MAX))?;
+        }
+        audit::record(
+            conn,
+            actor,
+            "product.image_moved",
+            &format!("product:{product_id}"),
+            &format!("image:{image_id}"),
+        )?;
+        Ok(())
     })
 }

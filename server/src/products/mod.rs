@@ -4,6 +4,7 @@
 pub mod images;
 pub mod index_doc;
 pub mod record;
+pub mod sharing;
 pub mod upload;
 pub mod validate;
 

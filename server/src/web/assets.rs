@@ -6,19 +6,34 @@ use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
 
 const STYLE: &str = include_str!("../../../static/style.css");
+const SCRIPT: &str = include_str!("../../../static/app.js");
 
 pub fn version() -> &'static str {
     static VERSION: OnceLock<String> = OnceLock::new();
-    VERSION.get_or_init(|| hex::encode(&Sha256::digest(STYLE.as_bytes())[..6]))
+    VERSION.get_or_init(|| {
+        let mut digest = Sha256::new();
+        digest.update(STYLE.as_bytes());
+        digest.update(SCRIPT.as_bytes());
+        hex::encode(&digest.finalize()[..6])
+    })
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/static/style.css", web::get().to(style));
+    cfg.route("/static/style.css", web::get().to(style))
+        .route("/static/app.js", web::get().to(script));
+}
+
+fn asset(content_type: &'static str, body: &'static str) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header(("Cache-Control", "public, max-age=31536000, immutable"))
+        .body(body)
 }
 
 async fn style() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/css; charset=utf-8")
-        .insert_header(("Cache-Control", "public, max-age=31536000, immutable"))
-        .body(STYLE)
+    asset("text/css; charset=utf-8", STYLE)
+}
+
+async fn script() -> HttpResponse {
+    asset("text/javascript; charset=utf-8", SCRIPT)
 }

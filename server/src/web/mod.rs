@@ -5,7 +5,10 @@ pub mod admin;
 pub mod assets;
 pub mod error_pages;
 pub mod health;
+pub mod lookup;
 pub mod members;
+pub mod products;
+pub mod share_list;
 pub mod sign_in;
 
 use actix_web::http::header;
@@ -23,6 +26,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     account::routes(cfg);
     admin::routes(cfg);
     members::routes(cfg);
+    lookup::routes(cfg);
+    products::routes(cfg);
+    share_list::routes(cfg);
 }
 
 /// Form bodies are small; a bad one is the user's mistake, answered with a clear page.
@@ -42,6 +48,10 @@ pub struct UserNav {
     pub role_label: &'static str,
     pub is_admin: bool,
     pub manages_members: bool,
+    /// A right holder's member: has products and a share list.
+    pub has_products: bool,
+    /// A customs administration's member: looks products up.
+    pub looks_up: bool,
 }
 
 /// Shared by every page: current user, CSRF token, asset version and a notice.
@@ -77,6 +87,20 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "invitation_revoked" => "The invitation was withdrawn.",
         "welcome" => "Welcome to Touchstone.",
         "change_password" => "Choose a new password before going on.",
+        "product_created" => {
+            "The product was created as a draft. Fill in its sections, add images, then publish it."
+        }
+        "product_saved" => "Saved.",
+        "product_published" => "Published: officers can find this product within seconds.",
+        "product_unpublished" => {
+            "Unpublished: the product is a draft again and officers no longer see it."
+        }
+        "product_archived" => "Archived: officers no longer see this product.",
+        "product_deleted" => "The product was deleted.",
+        "images_added" => "The images were added.",
+        "image_saved" => "The image was saved.",
+        "image_removed" => "The image was removed.",
+        "share_list_saved" => "The share list was saved; search follows within seconds.",
         _ => return None,
     })
 }
@@ -94,6 +118,8 @@ impl PageContext {
                 role_label: u.role().label(),
                 is_admin: u.is_admin(),
                 manages_members: u.require_member_manager().is_ok(),
+                has_products: crate::products::require_reader(u).is_ok(),
+                looks_up: u.org_kind() == crate::models::OrgKind::Customs,
             }),
             csrf: csrf::token_for(req, user),
             asset_version: assets::version(),
