@@ -19,6 +19,12 @@ pub struct ListQuery {
     pub reviewed_before: Option<chrono::NaiveDate>,
 }
 
+diesel::define_sql_function! {
+    /// Lower-case text, so that matching ignores case on both backends (PostgreSQL's
+    /// LIKE is case-sensitive, SQLite's is not).
+    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
 type Db = <DbConnection as diesel::Connection>::Backend;
 type Filtered<'a> =
     diesel::dsl::IntoBoxed<'a, diesel::dsl::InnerJoin<products::table, brands::table>, Db>;
@@ -37,12 +43,12 @@ fn filtered(org: i64, query: &ListQuery) -> Filtered<'static> {
     let text = query.text.trim();
     if !text.is_empty() {
         // LIKE wildcards typed by the user are matched literally by dropping them.
-        let pattern = format!("%{}%", text.replace(['%', '_'], ""));
+        let pattern = format!("%{}%", text.replace(['%', '_'], "").to_lowercase());
         q = q.filter(
-            products::name
+            lower(products::name)
                 .like(pattern.clone())
-                .or(products::reference.like(pattern.clone()))
-                .or(brands::name.like(pattern)),
+                .or(lower(products::reference).like(pattern.clone()))
+                .or(lower(brands::name).like(pattern)),
         );
     }
     if let Some(cutoff) = query.reviewed_before {
