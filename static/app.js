@@ -1,5 +1,6 @@
 // Progressive enhancements; every page works without them.
-// 1. Image upload: drop files on the drop zone, preview them, and show upload progress.
+// 1. Uploads (images, imports): drop files on the drop zone, preview them, and show
+//    upload progress.
 // 2. Repeated items in product forms: "Add another" clones the empty item.
 // 3. Look-up: scan a barcode with the camera where the browser has BarcodeDetector.
 "use strict";
@@ -21,12 +22,11 @@ function describeFiles(list, files) {
   }
 }
 
-function enhanceUpload(form) {
+function enhanceDropZone(form) {
   const zone = form.querySelector("[data-dropzone]");
   const picker = form.querySelector('input[type="file"][multiple]');
   const chosen = form.querySelector("[data-chosen]");
-  const progress = form.querySelector("[data-progress]");
-  if (!zone || !picker) return;
+  if (!zone || !picker || !chosen) return;
   const inputs = form.querySelectorAll('input[type="file"]');
   inputs.forEach((input) =>
     input.addEventListener("change", () => describeFiles(chosen, input.files)));
@@ -42,6 +42,12 @@ function enhanceUpload(form) {
     picker.files = event.dataTransfer.files;
     describeFiles(chosen, picker.files);
   });
+}
+
+// Sends the form with XMLHttpRequest to show how much of the upload has gone.
+function enhanceUploadProgress(form) {
+  const progress = form.querySelector("[data-progress]");
+  if (!progress) return;
   form.addEventListener("submit", (event) => {
     if (!window.XMLHttpRequest || !window.FormData) return;
     event.preventDefault();
@@ -54,7 +60,7 @@ function enhanceUpload(form) {
       }
     });
     request.addEventListener("load", () => {
-      // Show whatever the server answered: the product page or an error page.
+      // Show whatever the server answered: the next page or an error page.
       if (request.responseURL && request.responseURL !== form.action) {
         window.location.assign(request.responseURL);
       } else {
@@ -67,6 +73,11 @@ function enhanceUpload(form) {
     form.querySelectorAll("button").forEach((b) => (b.disabled = true));
     request.send(new FormData(form));
   });
+}
+
+function enhanceUpload(form) {
+  enhanceDropZone(form);
+  enhanceUploadProgress(form);
 }
 
 function enhanceGroups(group) {

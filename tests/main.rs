@@ -10,6 +10,8 @@ mod access;
 mod accounts;
 mod api;
 mod cli;
+mod crash;
+mod imports;
 mod lookup;
 mod members;
 mod migrations;

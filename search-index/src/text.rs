@@ -166,6 +166,12 @@ impl TextIndex {
         self.inner.reader.searcher().segment_readers().len()
     }
 
+    /// How many products searches currently see (after the last commit): for the
+    /// consistency check against the database.
+    pub fn num_docs(&self) -> u64 {
+        self.inner.reader.searcher().num_docs()
+    }
+
     /// The outbox sequence recorded by the last commit: resume after it.
     pub fn last_applied(&self) -> u64 {
         self.inner.committed.load(Ordering::SeqCst)

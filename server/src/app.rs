@@ -13,9 +13,11 @@ use crate::auth::{csrf, password};
 use crate::config::Config;
 use crate::db::{self, DbPool};
 use crate::error::AppError;
-use crate::images::{ImageLimits, ImageStore};
+use crate::images::{ImageLimits, ImageStore, WriterLock};
+use crate::import::jobs::ImportJobs;
+use crate::import::ImportLimits;
 use crate::search::SearchService;
-use crate::services::accounts;
+use crate::services::{accounts, consistency};
 use crate::{api, web as pages};
 
 /// Everything a request handler needs; cheap to clone.
@@ -27,7 +29,10 @@ pub struct AppState {
     /// Verified against when an e-mail is unknown, so that such sign-ins cost the same.
     pub dummy_hash: Arc<str>,
     pub images: Arc<ImageStore>,
+    /// Held while the server runs, so no other process sweeps the store under it.
+    pub image_writer_lock: Arc<WriterLock>,
     pub search: SearchService,
+    pub imports: ImportJobs,
 }
 
 /// Creates the data dir, opens the database pool and applies pending migrations: all
@@ -54,10 +59,26 @@ impl AppState {
         let dummy_hash: Arc<str> = password::hash(&password::generate())?.into();
         let throttle = Arc::new(Throttle::per_minute(config.attempts_per_minute_per_address));
         let images = Arc::new(ImageStore::new(&config.data_dir));
+        {
+            // Files a crash left without their rows (or rows' deletions without their
+            // files' deletions) go before anything new is written.
+            let mut conn = pool
+                .get()
+                .map_err(|e| AppError::internal(format!("database: {e}")))?;
+            consistency::sweep_orphaned_files(&mut conn, &images)?;
+        }
+        let image_writer_lock = Arc::new(images.lock_for_writing()?);
         let search = SearchService::start(
             pool.clone(),
             &config.data_dir.join("index"),
             config.index_settings(),
+        )?;
+        let imports = ImportJobs::start(
+            pool.clone(),
+            images.clone(),
+            search.clone(),
+            &config.data_dir,
+            ImportLimits::for_images(config.image_limits()),
         )?;
         Ok(AppState {
             config: Arc::new(config),
@@ -65,15 +86,14 @@ impl AppState {
             throttle,
             dummy_hash,
             images,
+            image_writer_lock,
             search,
+            imports,
         })
     }
 
     pub fn image_limits(&self) -> ImageLimits {
-        ImageLimits {
-            max_bytes: self.config.max_image_mb * 1024 * 1024,
-            max_pixels: self.config.max_image_megapixels * 1_000_000,
-        }
+        self.config.image_limits()
     }
 
     /// Creates the first admin when the database has no user yet.

@@ -173,6 +173,14 @@ impl Config {
         }
     }
 
+    /// What an uploaded image may be, checked before decoding.
+    pub fn image_limits(&self) -> crate::images::ImageLimits {
+        crate::images::ImageLimits {
+            max_bytes: self.max_image_mb * 1024 * 1024,
+            max_pixels: self.max_image_megapixels * 1_000_000,
+        }
+    }
+
     pub fn index_settings(&self) -> crate::search::IndexSettings {
         crate::search::IndexSettings {
             commit_every_docs: self.index_commit_every,

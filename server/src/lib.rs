@@ -14,5 +14,6 @@ pub mod models;
 pub mod products;
 pub mod search;
 pub mod services;
+pub mod uploads;
 pub mod validate;
 pub mod web;

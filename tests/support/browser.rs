@@ -251,13 +251,25 @@ impl Browser {
         file_name: &str,
         fields: &[(&str, &str)],
     ) -> Page {
+        self.post_files(path, vec![("file", file_name, bytes)], fields)
+    }
+
+    /// Sends a multipart form with files as (field, file name, bytes) and text fields.
+    pub fn post_files(
+        &self,
+        path: &str,
+        files: Vec<(&str, &str, Vec<u8>)>,
+        fields: &[(&str, &str)],
+    ) -> Page {
         let mut form = reqwest::blocking::multipart::Form::new();
         for (name, value) in fields {
             form = form.text(name.to_string(), value.to_string());
         }
-        let part =
-            reqwest::blocking::multipart::Part::bytes(bytes).file_name(file_name.to_string());
-        form = form.part("file", part);
+        for (field, file_name, bytes) in files {
+            let part =
+                reqwest::blocking::multipart::Part::bytes(bytes).file_name(file_name.to_string());
+            form = form.part(field.to_string(), part);
+        }
         Page::from(
             self.request(reqwest::Method::POST, path)
                 .multipart(form)

@@ -10,6 +10,7 @@ use crate::db;
 use crate::error::{AppError, ErrorBody};
 use crate::models::organisation::{self, Organisation};
 use crate::models::{OrgKind, OrgStatus};
+use crate::services::consistency::{self as checks, ConsistencyReport};
 use crate::services::members::invitation_path;
 use crate::services::organisations::{self, Decision};
 use crate::web::absolute_url;
@@ -199,4 +200,21 @@ pub async fn create_customs(
         id: org.id,
         invitation_url: url,
     }))
+}
+
+/// Whether the search indexes and the image store agree with the database, after
+/// applying the whole search outbox (admin only).
+#[utoipa::path(tag = "admin", security(("bearer" = [])),
+    responses((status = 200, body = ConsistencyReport), (status = 403, body = ErrorBody)))]
+#[get("/admin/consistency")]
+pub async fn consistency(
+    state: web::Data<AppState>,
+    admin: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    admin.require_admin()?;
+    let checked = state.clone();
+    let report = web::block(move || checks::check(&checked))
+        .await
+        .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))??;
+    Ok(HttpResponse::Ok().json(report))
 }

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod imports;
 pub mod members;
 pub mod openapi;
 pub mod products;
@@ -38,6 +39,7 @@ pub fn scope() -> Scope<
         .service(admin::suspend)
         .service(admin::reinstate)
         .service(admin::create_customs)
+        .service(admin::consistency)
         .service(members::list)
         .service(members::invite)
         .service(members::change_role)
@@ -57,6 +59,9 @@ pub fn scope() -> Scope<
         .service(products::remove_image)
         .service(products::image_file)
         .service(products::guide)
+        .service(imports::create)
+        .service(imports::list)
+        .service(imports::read)
         .service(search::search)
         .service(search::share_list)
         .service(search::set_share_list)

@@ -3,7 +3,6 @@
 
 use actix_multipart::Multipart;
 use actix_web::{delete, get, post, put, web, HttpResponse};
-use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -15,6 +14,7 @@ use crate::models::product::{self as rows, ImageRow, RevisionRow};
 use crate::products::images::{detach, ImageKind};
 use crate::products::record::ProductInput;
 use crate::products::{self, upload, Product, Status};
+use crate::uploads::{self, UploadLimits};
 
 #[derive(Serialize, ToSchema)]
 pub struct OrganisationRef {
@@ -340,59 +340,24 @@ pub struct UploadForm {
 }
 
 /// Reads `file`, `kind` and `caption` from a multipart body, refusing a file over `max`.
-pub async fn read_upload(mut payload: Multipart, max: u64) -> Result<UploadForm, AppError> {
-    let mut form = UploadForm {
-        file: Vec::new(),
-        kind: String::new(),
-        caption: String::new(),
+pub async fn read_upload(payload: Multipart, max: u64) -> Result<UploadForm, AppError> {
+    let files = [("file", max)];
+    let limits = UploadLimits {
+        files: &files,
+        max_files: 1,
     };
-    let mut got_file = false;
-    while let Some(field) = payload.next().await {
-        let mut field = field.map_err(|e| {
-            AppError::bad_request(
-                "invalid_upload",
-                format!("The upload could not be read: {e}"),
-            )
-        })?;
-        let name = field.name().unwrap_or_default().to_string();
-        let limit = if name == "file" { max } else { 4096 };
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|e| {
-                AppError::bad_request(
-                    "invalid_upload",
-                    format!("The upload could not be read: {e}"),
-                )
-            })?;
-            if (bytes.len() + chunk.len()) as u64 > limit {
-                return Err(if name == "file" {
-                    AppError::TooLarge(format!("Images may be at most {} MB.", max / (1024 * 1024)))
-                } else {
-                    AppError::bad_request(
-                        "invalid_upload",
-                        format!("The field {name} is too long."),
-                    )
-                });
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        match name.as_str() {
-            "file" => {
-                form.file = bytes;
-                got_file = true;
-            }
-            "kind" => form.kind = String::from_utf8_lossy(&bytes).into_owned(),
-            "caption" => form.caption = String::from_utf8_lossy(&bytes).into_owned(),
-            _ => {}
-        }
-    }
-    if !got_file || form.file.is_empty() {
+    let mut body = uploads::read(payload, &limits).await?;
+    let Some(file) = body.take_file("file") else {
         return Err(AppError::bad_request(
             "missing_file",
             "Choose an image file to upload.",
         ));
-    }
-    Ok(form)
+    };
+    Ok(UploadForm {
+        file: file.bytes,
+        kind: body.text("kind").to_string(),
+        caption: body.text("caption").to_string(),
+    })
 }
 
 /// Multipart body of an image upload (for the OpenAPI document).

@@ -2,6 +2,8 @@
 //! embedded migrations of each backend.
 
 pub mod schema;
+#[cfg(test)]
+mod tests;
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
@@ -140,4 +142,45 @@ where
     })
     .await
     .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))?
+}
+
+/// Runs `f` in a transaction (a savepoint when one is already open). On SQLite the
+/// outermost transaction takes the write lock when it begins (`BEGIN IMMEDIATE`): a
+/// plain `BEGIN` that reads first and writes later fails at once, without waiting, when
+/// another connection committed in between (SQLITE_BUSY_SNAPSHOT in WAL mode), which a
+/// long import committing batch after batch would make frequent. Taking the lock first
+/// makes such writers wait their turn under the busy timeout instead.
+pub fn transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let began_immediate = match conn {
+        DbConnection::Sqlite(sqlite) => {
+            let depth = AnsiTransactionManager::transaction_manager_status_mut(sqlite)
+                .transaction_depth()?;
+            if depth.is_none() {
+                AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
+            }
+            depth.is_none()
+        }
+        DbConnection::Postgres(_) => false,
+    };
+    if !began_immediate {
+        return conn.transaction(f);
+    }
+    // The multi-connection's transaction manager delegates to the SQLite connection's,
+    // which now knows a transaction is open: commit or roll back through it.
+    type Manager = <DbConnection as Connection>::TransactionManager;
+    match f(conn) {
+        Ok(value) => {
+            Manager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(error) => match Manager::rollback_transaction(conn) {
+            Ok(()) | Err(diesel::result::Error::BrokenTransactionManager) => Err(error),
+            Err(rollback) => Err(rollback.into()),
+        },
+    }
 }

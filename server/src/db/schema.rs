@@ -183,6 +183,30 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    import_jobs (id) {
+        id -> BigInt,
+        organisation_id -> BigInt,
+        user_id -> Nullable<BigInt>,
+        file_name -> Text,
+        images_name -> Nullable<Text>,
+        dry_run -> Bool,
+        publish -> Bool,
+        status -> Text,
+        attempts -> Integer,
+        total_rows -> Integer,
+        done_rows -> Integer,
+        created_rows -> Integer,
+        updated_rows -> Integer,
+        failed_rows -> Integer,
+        error -> Nullable<Text>,
+        report -> Nullable<Text>,
+        created_at -> Timestamp,
+        started_at -> Nullable<Timestamp>,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -209,4 +233,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     product_revisions,
     share_list,
     search_outbox,
+    import_jobs,
 );

@@ -23,7 +23,7 @@ use crate::error::AppError;
 
 pub use process::{process, ProcessedImage, DISPLAY_MAX_SIDE, THUMB_MAX_SIDE};
 pub use sniff::sniff;
-pub use store::{is_valid_sha, ImageStore};
+pub use store::{is_valid_sha, ImageStore, Sweep, WriterLock};
 
 /// Hashes with a PDQ quality below this are kept but not used to match: flat or
 /// featureless images (a white box, a blurred shot) hash to near-random bits. The

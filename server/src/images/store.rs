@@ -2,7 +2,8 @@
 //! named by the SHA-256 of their bytes. The same bytes are stored once; a file, once
 //! written, never changes, so it can be served with a year-long cache header.
 
-use std::fs::{self, File, OpenOptions};
+use std::collections::HashSet;
+use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
 
@@ -13,6 +14,25 @@ use super::ImageError;
 /// Whether `sha` is 64 lowercase hex digits: the only strings ever turned into a path.
 pub fn is_valid_sha(sha: &str) -> bool {
     sha.len() == 64 && sha.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// Held by every process that may store files before the database rows naming them
+/// commit (a running server, a command-line import). It is a shared lock on a file of the
+/// store, which the sweep of orphaned files takes exclusively: so the sweep never deletes
+/// a file whose row is about to commit. The operating system drops it when the process
+/// ends, even when it is killed.
+#[derive(Debug)]
+pub struct WriterLock {
+    _file: File,
+}
+
+/// What a sweep of orphaned files did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Sweep {
+    /// The files no row names were deleted: these shas.
+    Removed(Vec<String>),
+    /// Another process holds the writer lock; nothing was touched.
+    Busy,
 }
 
 /// The image files under `<data_dir>/images`.
@@ -88,35 +108,109 @@ impl ImageStore {
         Ok(self.path(sha)?.try_exists()?)
     }
 
+    fn lock_file(&self) -> std::io::Result<File> {
+        fs::create_dir_all(&self.root)?;
+        OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(self.root.join(".writers.lock"))
+    }
+
+    /// Takes the shared writer lock (see [`WriterLock`]); waits while a sweep runs.
+    pub fn lock_for_writing(&self) -> Result<WriterLock, ImageError> {
+        let file = self.lock_file()?;
+        file.lock_shared()?;
+        Ok(WriterLock { _file: file })
+    }
+
+    /// Deletes every stored file that `referenced` does not name, and the temporary files
+    /// of interrupted writes: what a crash between storing a file and committing its row
+    /// (or between deleting a row and its file) leaves behind. Runs only when no other
+    /// process holds the writer lock; `referenced` is called once the lock is held, so
+    /// it sees every committed row.
+    pub fn sweep_orphans<E>(
+        &self,
+        referenced: impl FnOnce() -> Result<HashSet<String>, E>,
+    ) -> Result<Sweep, E>
+    where
+        E: From<ImageError>,
+    {
+        let file = self.lock_file().map_err(ImageError::from)?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => return Ok(Sweep::Busy),
+            Err(TryLockError::Error(e)) => return Err(ImageError::from(e).into()),
+        }
+        let keep = referenced()?;
+        let mut removed = Vec::new();
+        for sha in self.all()? {
+            if !keep.contains(&sha) && self.remove(&sha)? {
+                removed.push(sha);
+            }
+        }
+        self.remove_temporary_files()?;
+        Ok(Sweep::Removed(removed))
+    }
+
+    /// Deletes the `.<sha>.<random>.tmp` files that an interrupted [`ImageStore::put`]
+    /// left; only called under the exclusive lock, when no put is running.
+    fn remove_temporary_files(&self) -> Result<(), ImageError> {
+        for dir in self.prefix_dirs()? {
+            for file in fs::read_dir(dir)? {
+                let file = file?;
+                let name = file.file_name();
+                let is_temporary = name
+                    .to_str()
+                    .is_some_and(|n| n.starts_with('.') && n.ends_with(".tmp"));
+                if is_temporary && file.file_type()?.is_file() {
+                    fs::remove_file(file.path())?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The two-hex-digit folders of the store.
+    fn prefix_dirs(&self) -> Result<Vec<PathBuf>, ImageError> {
+        let top = match fs::read_dir(&self.root) {
+            Ok(top) => top,
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(e.into()),
+        };
+        let mut dirs = Vec::new();
+        for entry in top {
+            let entry = entry?;
+            let is_prefix = entry.file_name().to_str().is_some_and(|name| {
+                name.len() == 2 && name.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+            });
+            if is_prefix && entry.file_type()?.is_dir() {
+                dirs.push(entry.path());
+            }
+        }
+        Ok(dirs)
+    }
+
     /// Every stored sha, sorted: for finding files that no database row refers to.
     /// Anything else in the folders (temporary files of an interrupted `put`, stray
     /// files) is ignored.
     pub fn all(&self) -> Result<Vec<String>, ImageError> {
         let mut shas = Vec::new();
-        let top = match fs::read_dir(&self.root) {
-            Ok(top) => top,
-            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(shas),
-            Err(e) => return Err(e.into()),
-        };
-        for entry in top {
-            let entry = entry?;
-            let Some(prefix) = entry.file_name().to_str().map(str::to_owned) else {
-                continue;
-            };
-            let is_prefix = prefix.len() == 2
-                && prefix
-                    .bytes()
-                    .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
-            if !is_prefix || !entry.file_type()?.is_dir() {
-                continue;
-            }
-            for file in fs::read_dir(entry.path())? {
+        for dir in self.prefix_dirs()? {
+            for file in fs::read_dir(dir)? {
                 let file = file?;
                 let name = file.file_name();
                 let Some(sha) = name.to_str().and_then(|n| n.strip_suffix(".jpg")) else {
                     continue;
                 };
-                if is_valid_sha(sha) && sha.starts_with(&prefix) && file.file_type()?.is_file() {
+                let in_its_folder = file
+                    .path()
+                    .parent()
+                    .and_then(Path::file_name)
+                    .and_then(|p| p.to_str())
+                    .is_some_and(|prefix| sha.starts_with(prefix));
+                if is_valid_sha(sha) && in_its_folder && file.file_type()?.is_file() {
                     shas.push(sha.to_owned());
                 }
             }

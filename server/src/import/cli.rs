@@ -29,6 +29,9 @@ pub struct ImportArgs {
     /// nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Publish the imported products (new products are drafts otherwise).
+    #[arg(long)]
+    pub publish: bool,
 }
 
 /// Runs the import; `Err` (a message for the terminal) when the file could not be
@@ -39,11 +42,14 @@ pub fn execute(pool: &DbPool, data_dir: &Path, args: &ImportArgs) -> Result<(), 
     let data = std::fs::read(&args.file)
         .map_err(|e| format!("cannot read {}: {e}", args.file.display()))?;
     let format = Format::detect(Some(&args.file), &data);
-    let mut input = ImportInput::new(format, data);
+    let mut input = ImportInput::new(format, data).publishing(args.publish);
     if let Some(zip) = &args.images {
         input = input.with_images(ZipSource::Path(zip.clone()));
     }
     let store = ImageStore::new(data_dir);
+    let _writing = store
+        .lock_for_writing()
+        .map_err(|e| format!("cannot lock the image store: {e}"))?;
     let actor = Actor {
         user_id: None,
         organisation_id: Some(args.org),

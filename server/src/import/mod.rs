@@ -11,13 +11,15 @@
 
 pub mod cli;
 mod columns;
+pub mod jobs;
 mod jsonl;
 mod run;
 #[cfg(test)]
 mod tests;
+pub mod view;
 mod zip;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 use crate::images::ImageLimits;
@@ -81,7 +83,13 @@ pub struct ImportLimits {
 
 impl Default for ImportLimits {
     fn default() -> Self {
-        let image = ImageLimits::default();
+        ImportLimits::for_images(ImageLimits::default())
+    }
+}
+
+impl ImportLimits {
+    /// The default limits, with `image` for each photo (and each zip entry).
+    pub fn for_images(image: ImageLimits) -> Self {
         ImportLimits {
             zip: ZipLimits {
                 max_entry_bytes: image.max_bytes,
@@ -101,6 +109,9 @@ pub struct ImportInput {
     pub data: Vec<u8>,
     pub images: Option<ZipSource>,
     pub limits: ImportLimits,
+    /// Publish every imported product (new ones are drafts otherwise; an update keeps
+    /// the product's status).
+    pub publish: bool,
 }
 
 impl ImportInput {
@@ -111,7 +122,13 @@ impl ImportInput {
             data,
             images: None,
             limits: ImportLimits::default(),
+            publish: false,
         }
+    }
+
+    pub fn publishing(mut self, publish: bool) -> ImportInput {
+        self.publish = publish;
+        self
     }
 
     pub fn with_images(mut self, images: ZipSource) -> ImportInput {
@@ -121,7 +138,7 @@ impl ImportInput {
 }
 
 /// What became of one row.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
     Created {
@@ -140,7 +157,7 @@ pub enum Outcome {
 }
 
 /// One row of the file and what became of it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RowOutcome {
     /// The 1-based line of the file where the row starts.
     pub line: u64,
@@ -152,7 +169,7 @@ pub struct RowOutcome {
 
 /// The result of an import: counts and every row in file order. In a dry run,
 /// `created` and `updated` count what would have been created and updated.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportReport {
     pub dry_run: bool,
     pub total: usize,

@@ -5,12 +5,11 @@
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
-use diesel::Connection;
 use sha2::{Digest, Sha256};
 
 use super::zip::ImageZip;
 use super::{ImportInput, ImportReport, Outcome, ParsedRow, RowOutcome, Rows, MAX_IMAGES_PER_ROW};
-use crate::db::{DbConnection, DbPool};
+use crate::db::{self, DbConnection, DbPool};
 use crate::error::AppError;
 use crate::images::{self, ImageLimits, ImageStore};
 use crate::models::audit::{self, Actor};
@@ -65,6 +64,7 @@ pub fn run(
         data,
         images,
         limits,
+        publish,
     } = input;
     let mut rows = Rows::new(format, &data)?;
     let zip = images
@@ -77,6 +77,7 @@ pub fn run(
         actor,
         store,
         dry_run,
+        publish,
         zip,
         image_limits: limits.image,
         images: HashMap::new(),
@@ -211,6 +212,7 @@ struct Importer<'a> {
     actor: &'a Actor,
     store: &'a ImageStore,
     dry_run: bool,
+    publish: bool,
     zip: Option<ImageZip>,
     image_limits: ImageLimits,
     /// Each file of the zip is processed once, however many rows name it.
@@ -354,12 +356,13 @@ impl Importer<'_> {
 
     /// One transaction for the rows, each in its own savepoint; rolled back in a dry run.
     fn write_batch(&mut self, ready: &[(u64, &Work)]) -> Result<Vec<Written>, AppError> {
-        let (org_id, actor, dry_run) = (self.org_id, self.actor, self.dry_run);
-        let result = self.conn.transaction::<_, BatchEnd, _>(|conn| {
+        let (org_id, actor, dry_run, publish) =
+            (self.org_id, self.actor, self.dry_run, self.publish);
+        let result = db::transaction::<_, BatchEnd, _>(self.conn, |conn| {
             let written: Vec<Written> = ready
                 .iter()
                 .map(|(line, work)| {
-                    write_row(conn, org_id, actor, work).map_err(|e| reason(*line, &e))
+                    write_row(conn, org_id, actor, work, publish).map_err(|e| reason(*line, &e))
                 })
                 .collect();
             if dry_run {
@@ -383,12 +386,13 @@ fn write_row(
     org_id: i64,
     actor: &Actor,
     work: &Work,
+    publish: bool,
 ) -> Result<(i64, bool), AppError> {
     if work.images.is_empty() {
-        return products::upsert(conn, org_id, actor, &work.record);
+        return products::upsert(conn, org_id, actor, &work.record, publish);
     }
-    conn.transaction(|conn| {
-        let (id, created) = products::upsert(conn, org_id, actor, &work.record)?;
+    db::transaction(conn, |conn| {
+        let (id, created) = products::upsert(conn, org_id, actor, &work.record, publish)?;
         let mut present: HashSet<String> = if created {
             HashSet::new()
         } else {

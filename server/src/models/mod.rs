@@ -3,6 +3,7 @@
 
 pub mod api_token;
 pub mod audit;
+pub mod import_job;
 pub mod invitation;
 pub mod organisation;
 pub mod product;

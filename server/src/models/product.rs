@@ -155,12 +155,17 @@ pub fn update(conn: &mut DbConnection, id: i64, changes: &ProductChanges) -> Que
         .map(|_| ())
 }
 
-pub fn set_status(conn: &mut DbConnection, id: i64, status: &str, user: i64) -> QueryResult<()> {
+pub fn set_status(
+    conn: &mut DbConnection,
+    id: i64,
+    status: &str,
+    user: Option<i64>,
+) -> QueryResult<()> {
     diesel::update(products::table.find(id))
         .set((
             products::status.eq(status),
             products::version.eq(products::version + 1),
-            products::updated_by.eq(Some(user)),
+            products::updated_by.eq(user),
             products::updated_at.eq(now()),
         ))
         .execute(conn)
@@ -214,6 +219,15 @@ pub fn replace_sections(
 ) -> QueryResult<()> {
     diesel::delete(product_sections::table.filter(product_sections::product_id.eq(product)))
         .execute(conn)?;
+    insert_sections(conn, product, rows)
+}
+
+/// Adds sections to a product that has none (a new one).
+pub fn insert_sections(
+    conn: &mut DbConnection,
+    product: i64,
+    rows: &[(String, String, String)],
+) -> QueryResult<()> {
     for (kind, access, content) in rows {
         diesel::insert_into(product_sections::table)
             .values((
@@ -242,6 +256,15 @@ pub fn replace_codes(
 ) -> QueryResult<()> {
     diesel::delete(product_codes::table.filter(product_codes::product_id.eq(product)))
         .execute(conn)?;
+    insert_codes(conn, product, codes)
+}
+
+/// Adds codes to a product that has none (a new one).
+pub fn insert_codes(
+    conn: &mut DbConnection,
+    product: i64,
+    codes: &[(&str, &str)],
+) -> QueryResult<()> {
     for (kind, value) in codes {
         diesel::insert_into(product_codes::table)
             .values((
@@ -282,6 +305,7 @@ pub fn delete_image(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
         .map(|_| ())
 }
 
+/// Records the product's current version as a revision.
 pub fn add_revision(
     conn: &mut DbConnection,
     product: i64,
@@ -293,6 +317,18 @@ pub fn add_revision(
         .find(product)
         .select(products::version)
         .first(conn)?;
+    add_revision_at(conn, product, version, user, summary, snapshot)
+}
+
+/// Records a revision of a known version (a new product is version 1).
+pub fn add_revision_at(
+    conn: &mut DbConnection,
+    product: i64,
+    version: i32,
+    user: Option<i64>,
+    summary: &str,
+    snapshot: &str,
+) -> QueryResult<()> {
     diesel::insert_into(product_revisions::table)
         .values((
             product_revisions::product_id.eq(product),
@@ -474,4 +510,23 @@ pub fn set_image_position(conn: &mut DbConnection, id: i64, position: i32) -> Qu
         .set(product_images::position.eq(position))
         .execute(conn)
         .map(|_| ())
+}
+
+/// How many products officers can find: published, by a verified right holder.
+pub fn count_searchable(conn: &mut DbConnection) -> QueryResult<i64> {
+    use crate::db::schema::organisations;
+    use diesel::dsl::count_star;
+    products::table
+        .inner_join(organisations::table)
+        .filter(products::status.eq("published"))
+        .filter(organisations::status.eq("verified"))
+        .select(count_star())
+        .first(conn)
+}
+
+/// Every stored file a product image names (display copies and thumbnails).
+pub fn image_files(conn: &mut DbConnection) -> QueryResult<Vec<(String, String)>> {
+    product_images::table
+        .select((product_images::display_sha256, product_images::thumb_sha256))
+        .load(conn)
 }

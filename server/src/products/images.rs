@@ -1,10 +1,9 @@
 //! Attaching stored images to products. The bytes are processed and stored by
 //! `crate::images`; this records them, in the product's transaction discipline.
 
-use diesel::Connection;
 use serde::{Deserialize, Serialize};
 
-use crate::db::DbConnection;
+use crate::db::{self, DbConnection};
 use crate::error::AppError;
 use crate::models::audit::{self, Actor};
 use crate::models::now;
@@ -90,7 +89,7 @@ pub fn attach(
 ) -> Result<ImageRow, AppError> {
     let caption = caption.trim();
     check_caption(caption)?;
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         let position = rows::images_of(conn, product_id)?
             .iter()
             .map(|i| i.position + 1)
@@ -133,7 +132,7 @@ pub fn detach(
     image_id: i64,
     actor: &Actor,
 ) -> Result<ImageRow, AppError> {
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         let image = image_of(conn, product_id, image_id)?;
         rows::delete_image(conn, image_id)?;
         rows::enqueue_search(conn, product_id)?;
@@ -159,7 +158,7 @@ pub fn relabel(
 ) -> Result<(), AppError> {
     let caption = caption.trim();
     check_caption(caption)?;
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         image_of(conn, product_id, image_id)?;
         rows::relabel_image(conn, image_id, kind.as_str(), caption)?;
         rows::enqueue_search(conn, product_id)?;
@@ -182,7 +181,7 @@ pub fn shift(
     actor: &Actor,
     up: bool,
 ) -> Result<(), AppError> {
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         image_of(conn, product_id, image_id)?;
         let mut order: Vec<i64> = rows::images_of(conn, product_id)?
             .iter()

@@ -8,12 +8,11 @@ pub mod sharing;
 pub mod upload;
 pub mod validate;
 
-use diesel::Connection;
 use serde::Serialize;
 
 use self::record::{AccessLevel, Codes, ProductInput, Sections};
 use crate::auth::CurrentUser;
-use crate::db::DbConnection;
+use crate::db::{self, DbConnection};
 use crate::error::AppError;
 use crate::models::audit::{self, Actor};
 use crate::models::organisation::{self, Organisation};
@@ -263,13 +262,22 @@ fn check_image_refs(record: &ProductInput, images: &[ImageRow]) -> Result<(), Ap
     Ok(())
 }
 
+/// Writes the sections and codes of a product; a new one has none to replace.
 fn write_fields(
     conn: &mut DbConnection,
     product_id: i64,
     record: &ProductInput,
+    created: bool,
 ) -> Result<(), AppError> {
-    rows::replace_sections(conn, product_id, &sections_to_rows(&record.sections))?;
-    rows::replace_codes(conn, product_id, &codes_to_rows(&record.codes))?;
+    let sections = sections_to_rows(&record.sections);
+    let codes = codes_to_rows(&record.codes);
+    if created {
+        rows::insert_sections(conn, product_id, &sections)?;
+        rows::insert_codes(conn, product_id, &codes)?;
+    } else {
+        rows::replace_sections(conn, product_id, &sections)?;
+        rows::replace_codes(conn, product_id, &codes)?;
+    }
     Ok(())
 }
 
@@ -297,13 +305,15 @@ fn snapshot(record: &ProductInput, status: &str) -> Result<String, AppError> {
         .map_err(|e| AppError::internal(format!("snapshot: {e}")))
 }
 
-/// Writes a validated record over `existing`, or as a new draft product when None.
+/// Writes a validated record over `existing`, or as a new product when None: a draft,
+/// or published with `publish` (which also publishes an existing product).
 fn store(
     conn: &mut DbConnection,
     org_id: i64,
     actor: &Actor,
     existing: Option<&ProductRow>,
     record: &ProductInput,
+    publish: bool,
 ) -> Result<(i64, bool), AppError> {
     let brand_id = rows::brand_id(conn, org_id, &record.brand)?;
     let identity = serde_json::to_string(&record.identity)
@@ -313,33 +323,39 @@ fn store(
         Some(row) => {
             check_image_refs(record, &rows::images_of(conn, row.id)?)?;
             rows::update(conn, row.id, &fields)?;
-            (row.id, false, row.status.clone())
+            let published = Status::Published.as_str();
+            if publish && row.status != published {
+                rows::set_status(conn, row.id, published, actor.user_id)?;
+                (row.id, false, published.to_string())
+            } else {
+                (row.id, false, row.status.clone())
+            }
         }
         None => {
             check_image_refs(record, &[])?;
+            let status = if publish {
+                Status::Published
+            } else {
+                Status::Draft
+            };
             let new = rows::NewProduct {
                 organisation_id: org_id,
                 changes: fields,
-                status: Status::Draft.as_str(),
+                status: status.as_str(),
                 created_by: actor.user_id,
                 created_at: now(),
             };
-            (
-                rows::insert(conn, &new)?,
-                true,
-                Status::Draft.as_str().to_string(),
-            )
+            (rows::insert(conn, &new)?, true, status.as_str().to_string())
         }
     };
-    write_fields(conn, id, record)?;
+    write_fields(conn, id, record, created)?;
     let summary = if created { "created" } else { "updated" };
-    rows::add_revision(
-        conn,
-        id,
-        actor.user_id,
-        summary,
-        &snapshot(record, &status)?,
-    )?;
+    let snapshot = snapshot(record, &status)?;
+    if created {
+        rows::add_revision_at(conn, id, 1, actor.user_id, summary, &snapshot)?;
+    } else {
+        rows::add_revision(conn, id, actor.user_id, summary, &snapshot)?;
+    }
     rows::enqueue_search(conn, id)?;
     audit::record(
         conn,
@@ -353,16 +369,17 @@ fn store(
 
 /// Creates (when the reference is new) or replaces the organisation's product with this
 /// reference, as bulk imports do. The record must have been validated. Returns the id and
-/// whether the product is new.
+/// whether the product is new. With `publish` the product ends up published.
 pub fn upsert(
     conn: &mut DbConnection,
     org_id: i64,
     actor: &Actor,
     record: &ProductInput,
+    publish: bool,
 ) -> Result<(i64, bool), AppError> {
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         let existing = rows::find_by_reference(conn, org_id, &record.reference)?;
-        store(conn, org_id, actor, existing.as_ref(), record)
+        store(conn, org_id, actor, existing.as_ref(), record, publish)
     })
 }
 
@@ -374,14 +391,14 @@ pub fn create(
 ) -> Result<i64, AppError> {
     require_editor(user)?;
     validate::product(&mut record)?;
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         if rows::find_by_reference(conn, user.org.id, &record.reference)?.is_some() {
             return Err(AppError::Conflict(format!(
                 "A product with the reference {:?} already exists; change that one instead.",
                 record.reference
             )));
         }
-        store(conn, user.org.id, &user.actor(), None, &record).map(|(id, _)| id)
+        store(conn, user.org.id, &user.actor(), None, &record, false).map(|(id, _)| id)
     })
 }
 
@@ -393,7 +410,7 @@ pub fn replace(
     mut record: ProductInput,
 ) -> Result<(), AppError> {
     validate::product(&mut record)?;
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         let current = load_own(conn, user, id)?;
         let taken = rows::find_by_reference(conn, user.org.id, &record.reference)?;
         if taken.is_some_and(|other| other.id != id) {
@@ -408,6 +425,7 @@ pub fn replace(
             &user.actor(),
             Some(&current.row),
             &record,
+            false,
         )
         .map(|_| ())
     })
@@ -420,9 +438,9 @@ pub fn change_status(
     id: i64,
     status: Status,
 ) -> Result<(), AppError> {
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         let product = load_own(conn, user, id)?;
-        rows::set_status(conn, id, status.as_str(), user.user.id)?;
+        rows::set_status(conn, id, status.as_str(), Some(user.user.id))?;
         rows::add_revision(
             conn,
             id,
@@ -449,7 +467,7 @@ pub fn delete(
     user: &CurrentUser,
     id: i64,
 ) -> Result<Vec<ImageRow>, AppError> {
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         let product = load_own(conn, user, id)?;
         rows::delete(conn, id)?;
         rows::enqueue_search(conn, id)?;
@@ -490,7 +508,7 @@ pub fn set_share_list(
     let mut ids = administrations.to_vec();
     ids.sort_unstable();
     ids.dedup();
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         for id in &ids {
             let org = organisation::find(conn, *id).map_err(|_| {
                 AppError::bad_request(

@@ -10,14 +10,12 @@ use std::time::Duration;
 use search_index::text::{IndexOp, TextIndex};
 use search_index::Hash256;
 
-use super::{index_error, ImageIndex};
+use super::{index_error, matchable_hash, ImageIndex};
 use crate::db::{DbConnection, DbPool};
 use crate::error::AppError;
 use crate::models::product as rows;
 use crate::products::{self, index_doc};
 
-/// Hashes below this quality are kept with the image but not used to match.
-const MIN_MATCH_QUALITY: i32 = 50;
 const BATCH: i64 = 500;
 
 pub enum Wake {
@@ -33,12 +31,6 @@ pub struct Indexer {
     images: Arc<RwLock<ImageIndex>>,
     /// The last outbox id handed to the text index (committed or not).
     applied: std::cell::Cell<i64>,
-}
-
-fn usable_hash(hex: &str, quality: i32) -> Option<Hash256> {
-    (quality >= MIN_MATCH_QUALITY)
-        .then(|| Hash256::from_hex(hex).ok())
-        .flatten()
 }
 
 impl Indexer {
@@ -108,7 +100,7 @@ impl Indexer {
         let mut by_product: std::collections::HashMap<i64, Vec<(i64, Hash256)>> =
             Default::default();
         for (image, product, hex, quality) in all {
-            if let Some(hash) = usable_hash(&hex, quality) {
+            if let Some(hash) = matchable_hash(&hex, quality) {
                 by_product.entry(product).or_default().push((image, hash));
             }
         }
@@ -159,7 +151,7 @@ impl Indexer {
                 let hashes: Vec<(i64, Hash256)> = product
                     .images
                     .iter()
-                    .filter_map(|i| usable_hash(&i.pdq, i.pdq_quality).map(|h| (i.id, h)))
+                    .filter_map(|i| matchable_hash(&i.pdq, i.pdq_quality).map(|h| (i.id, h)))
                     .collect();
                 images.set_product(product_id, &hashes);
             }

@@ -55,6 +55,14 @@ impl Default for IndexSettings {
     }
 }
 
+/// The hash an image is matched by, when its quality is high enough: hashes below
+/// `images::MIN_MATCH_QUALITY` are kept with the image but not used to match.
+pub fn matchable_hash(hex: &str, quality: i32) -> Option<Hash256> {
+    (quality >= i32::from(crate::images::MIN_MATCH_QUALITY))
+        .then(|| Hash256::from_hex(hex).ok())
+        .flatten()
+}
+
 fn index_error(e: impl std::fmt::Display) -> AppError {
     AppError::internal(format!("search index: {e}"))
 }
@@ -158,9 +166,19 @@ impl SearchService {
         Ok(index.search(queries, max_distance))
     }
 
-    /// Counts for consistency checks: (text index last applied, images indexed).
+    /// Counts for consistency checks: images indexed.
     pub fn image_count(&self) -> usize {
         self.inner.images.read().map(|i| i.len()).unwrap_or(0)
+    }
+
+    /// Counts for consistency checks: products in the text index (as last committed).
+    pub fn text_count(&self) -> u64 {
+        self.inner.text.num_docs()
+    }
+
+    /// The last outbox row the text index committed.
+    pub fn text_applied(&self) -> u64 {
+        self.inner.text.last_applied()
     }
 }
 

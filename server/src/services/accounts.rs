@@ -1,7 +1,5 @@
 //! Signing up, signing in, passwords and the first administrator.
 
-use diesel::Connection;
-
 use crate::app::AppState;
 use crate::auth::{password, secrets};
 use crate::db::{self, DbConnection};
@@ -40,7 +38,7 @@ pub async fn sign_up(state: &AppState, input: SignUp) -> Result<(Organisation, U
     password::check_strength(&input.password, &email)?;
     let hash = hash_off_thread(input.password).await?;
     db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
+        db::transaction(conn, |conn| {
             if user::find_by_email(conn, &email)?.is_some() {
                 return Err(AppError::Conflict(
                     "An account with this e-mail already exists. Sign in instead.".into(),
@@ -132,7 +130,7 @@ pub async fn authenticate(
     // The transaction commits what it records (failures, lock-outs) and reports the
     // outcome; turning a failure into an error inside it would roll the record back.
     let verdict = db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
+        db::transaction(conn, |conn| {
             let user = user::find(conn, found.id)?;
             let org = organisation::find(conn, user.organisation_id)?;
             let actor = Actor {
@@ -229,7 +227,7 @@ pub fn end_session(
     session_id: i64,
     actor: &Actor,
 ) -> Result<(), AppError> {
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         session::revoke(conn, session_id)?;
         let target = target_user(actor.user_id.unwrap_or_default());
         audit::record(conn, actor, "user.sign_out", &target, "")?;
@@ -267,7 +265,7 @@ pub async fn change_password(
     let hash = hash_off_thread(new).await?;
     let user_id = user.id;
     db::run(&state.pool, move |conn| {
-        conn.transaction(|conn| {
+        db::transaction(conn, |conn| {
             user::set_password(conn, user_id, &hash)?;
             let ended = user::revoke_sessions(conn, user_id, keep_session)?;
             crate::models::api_token::revoke_all_of_user(conn, user_id)?;
@@ -294,7 +292,7 @@ pub fn create_admin(
 ) -> Result<User, AppError> {
     let email = validate::email(email)?;
     let name = validate::text("The name", name, validate::MAX_NAME)?;
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         if user::find_by_email(conn, &email)?.is_some() {
             return Err(AppError::Conflict(format!(
                 "{email} already has an account."

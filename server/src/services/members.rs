@@ -1,10 +1,8 @@
 //! What owners and customs managers do to their colleagues, and accepting invitations.
 
-use diesel::Connection;
-
 use super::accounts::{target_org, target_user};
 use crate::auth::{password, secrets, CurrentUser};
-use crate::db::DbConnection;
+use crate::db::{self, DbConnection};
 use crate::error::AppError;
 use crate::models::audit::{self, Actor};
 use crate::models::invitation::{self, Invitation, NewInvitation};
@@ -91,7 +89,7 @@ pub fn invite(
     manager.require_member_manager()?;
     let email = validate::email(email)?;
     check_assignable(&manager.org, role)?;
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         if user::find_by_email(conn, &email)?.is_some() {
             return Err(AppError::Conflict(format!(
                 "{email} already has an account."
@@ -131,7 +129,7 @@ pub fn accept(
     ip: Option<String>,
 ) -> Result<User, AppError> {
     let name = validate::text("Your name", name, validate::MAX_NAME)?;
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         let (invitation, org) = find_usable(conn, token)?;
         if user::find_by_email(conn, &invitation.email)?.is_some() {
             return Err(AppError::Conflict(format!(
@@ -197,7 +195,7 @@ pub fn change_role(
     user_id: i64,
     role: Role,
 ) -> Result<(), AppError> {
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         let member = colleague(conn, manager, user_id)?;
         check_assignable(&manager.org, role)?;
         if member.role() == Role::Owner {
@@ -225,7 +223,7 @@ pub fn set_disabled(
     user_id: i64,
     disabled: bool,
 ) -> Result<(), AppError> {
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         let member = colleague(conn, manager, user_id)?;
         if disabled && member.role() == Role::Owner {
             return Err(AppError::bad_request(
@@ -259,7 +257,7 @@ pub fn transfer_ownership(
             "Only the owner can hand over ownership.",
         ));
     }
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         let member = colleague(conn, owner, user_id)?;
         if member.disabled {
             return Err(AppError::bad_request(
@@ -286,7 +284,7 @@ pub fn revoke_invitation(
     invitation_id: i64,
 ) -> Result<(), AppError> {
     manager.require_member_manager()?;
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         if invitation::revoke(conn, invitation_id, manager.org.id)? == 0 {
             return Err(AppError::not_found("That invitation"));
         }

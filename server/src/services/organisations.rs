@@ -1,11 +1,9 @@
 //! What platform administrators do to organisations.
 
-use diesel::Connection;
-
 use super::accounts::target_org;
 use super::members::{self, Invited};
 use crate::auth::CurrentUser;
-use crate::db::DbConnection;
+use crate::db::{self, DbConnection};
 use crate::error::AppError;
 use crate::models::audit;
 use crate::models::organisation::{self, NewOrganisation, Organisation};
@@ -72,7 +70,7 @@ pub fn decide(
         }
         None => None,
     };
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         let org = organisation::find(conn, org_id)?;
         if org.kind() == OrgKind::Platform {
             return Err(AppError::forbidden(
@@ -122,7 +120,7 @@ pub fn create_customs(
     let name = validate::text("The administration's name", name, validate::MAX_NAME)?;
     let country = validate::country(country)?;
     let email = validate::email(manager_email)?;
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         if organisation::name_taken(conn, OrgKind::Customs, &name)? {
             return Err(AppError::Conflict(format!(
                 "A customs administration named {name:?} already exists."

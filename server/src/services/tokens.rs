@@ -1,10 +1,8 @@
 //! Personal API tokens.
 
-use diesel::Connection;
-
 use super::accounts::target_user;
 use crate::auth::secrets;
-use crate::db::DbConnection;
+use crate::db::{self, DbConnection};
 use crate::error::AppError;
 use crate::models::api_token::{self, NewApiToken};
 use crate::models::audit::{self, Actor};
@@ -23,7 +21,7 @@ pub fn create(
 ) -> Result<(api_token::ApiToken, String), AppError> {
     let name = validate::text("The token name", name, 100)?;
     let secret = secrets::generate(PREFIX);
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         let token = api_token::insert(
             conn,
             &NewApiToken {
@@ -50,7 +48,7 @@ pub fn revoke(
     token_id: i64,
     actor: &Actor,
 ) -> Result<(), AppError> {
-    conn.transaction(|conn| {
+    db::transaction(conn, |conn| {
         if !api_token::revoke(conn, token_id, user.id)? {
             return Err(AppError::not_found("That token"));
         }

@@ -70,8 +70,7 @@ async fn save_account(
     let actor = user.actor();
     let user_id = user.user.id;
     db::run(&state.pool, move |conn| {
-        use diesel::Connection;
-        conn.transaction(|conn| {
+        db::transaction(conn, |conn| {
             user::set_profile(conn, user_id, &name, &language)?;
             audit::record(
                 conn,

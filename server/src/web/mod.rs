@@ -5,6 +5,7 @@ pub mod admin;
 pub mod assets;
 pub mod error_pages;
 pub mod health;
+pub mod imports;
 pub mod lookup;
 pub mod members;
 pub mod products;
@@ -28,6 +29,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     members::routes(cfg);
     lookup::routes(cfg);
     products::routes(cfg);
+    imports::routes(cfg);
     share_list::routes(cfg);
 }
 
