@@ -13,6 +13,7 @@ mod cli;
 mod lookup;
 mod members;
 mod migrations;
+mod notices;
 mod product_pages;
 mod products;
 mod security;

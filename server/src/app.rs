@@ -14,6 +14,7 @@ use crate::config::Config;
 use crate::db::{self, DbPool};
 use crate::error::AppError;
 use crate::images::{ImageLimits, ImageStore};
+use crate::notices::mailer::{self, MailHandle};
 use crate::search::SearchService;
 use crate::services::accounts;
 use crate::{api, web as pages};
@@ -28,6 +29,8 @@ pub struct AppState {
     pub dummy_hash: Arc<str>,
     pub images: Arc<ImageStore>,
     pub search: SearchService,
+    /// Whether notice e-mails are sent, and how to wake the mailer.
+    pub mail: MailHandle,
 }
 
 /// Creates the data dir, opens the database pool and applies pending migrations: all
@@ -59,7 +62,9 @@ impl AppState {
             &config.data_dir.join("index"),
             config.index_settings(),
         )?;
+        let mail = MailHandle::new(&config);
         Ok(AppState {
+            mail,
             config: Arc::new(config),
             pool,
             throttle,
@@ -144,9 +149,15 @@ impl Application {
     }
 
     /// Serves until SIGINT/SIGTERM (actix stops taking requests and finishes those in
-    /// flight), then lets the pool close.
+    /// flight), then lets the pool close. The mailer runs beside the server; e-mails it
+    /// had not sent stay in the outbox for the next start.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let mailer =
+            mailer::spawn(&self.state).map_err(|e| std::io::Error::other(e.to_string()))?;
         let served = self.server.await;
+        if let Some(task) = mailer {
+            task.abort();
+        }
         self.state.search.shutdown();
         served
     }
