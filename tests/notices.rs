@@ -198,6 +198,8 @@ fn a_notice_goes_from_the_guide_to_the_right_holder_and_back_with_email() {
     let w = world_with(with_mail(&sink));
     let officer = signed_in(&w.app, "officer@a.example");
     let responder = signed_in(&w.app, "responder@acme.example");
+    let officer_api = api_for(&w.app, "officer@a.example");
+    let responder_api = api_for(&w.app, "responder@acme.example");
 
     // The guide offers the notice; the form knows the product.
     let guide = officer.get(&format!("/guide/{}", w.product));
@@ -254,9 +256,7 @@ fn a_notice_goes_from_the_guide_to_the_right_holder_and_back_with_email() {
     assert!(!to.iter().any(|l| l.contains("editor@acme.example")));
 
     // The photo is served to both sides.
-    let notice = api_for(&w.app, "responder@acme.example")
-        .get(&format!("/api/v1/notices/{id}"))
-        .json();
+    let notice = responder_api.get(&format!("/api/v1/notices/{id}")).json();
     let thumb = notice["attachments"][0]["thumb_url"]
         .as_str()
         .expect("photo");
@@ -319,9 +319,7 @@ fn a_notice_goes_from_the_guide_to_the_right_holder_and_back_with_email() {
             &[],
         )
         .assert_redirect_to(&format!("/notices/{id}?notice=notice_closed"));
-    let closed = api_for(&w.app, "officer@a.example")
-        .get(&format!("/api/v1/notices/{id}"))
-        .json();
+    let closed = officer_api.get(&format!("/api/v1/notices/{id}")).json();
     assert_eq!(closed["status"], "closed");
     assert_eq!(closed["verdict"], "counterfeit");
     assert_eq!(closed["outcome"], "seized");
@@ -352,6 +350,7 @@ fn the_api_sends_answers_and_decides_notices_for_unknown_products() {
     let sink = SmtpSink::start(0);
     let w = world_with(with_mail(&sink));
     let officer = api_for(&w.app, "officer@b.example");
+    let owner = api_for(&w.app, "owner@other.example");
     let mut body = notice_json(None);
     body["right_holder_id"] = json!(w.other);
     body["brand"] = json!("Otherbrand");
@@ -359,6 +358,7 @@ fn the_api_sends_answers_and_decides_notices_for_unknown_products() {
     let created = send_via_api(&officer, &body);
     let id = created["id"].as_i64().expect("id");
     assert_eq!(created["right_holder"]["name"], "Other Brand");
+    assert_eq!(created["right_holder"]["id"], w.other);
     assert_eq!(created["product_id"], Value::Null);
     assert_eq!(created["origin_country"], "CN");
     assert_eq!(created["status"], "open");
@@ -367,7 +367,6 @@ fn the_api_sends_answers_and_decides_notices_for_unknown_products() {
         .expect("ref")
         .starts_with("TS-"));
 
-    let owner = api_for(&w.app, "owner@other.example");
     let inbox = owner.get("/api/v1/notices").json();
     assert_eq!(inbox[0]["id"], id);
     // A message with a photo over the API, then the verdict.
@@ -428,9 +427,9 @@ fn administrations_and_right_holders_never_see_each_others_notices() {
     let w = world_with(|_| {});
     let officer_a = api_for(&w.app, "officer@a.example");
     let officer_b = api_for(&w.app, "officer@b.example");
-    let to_acme = send_via_api(&officer_a, &notice_json(Some(w.product)))["id"]
-        .as_i64()
-        .expect("id");
+    let to_acme = send_via_api(&officer_a, &notice_json(Some(w.product)));
+    assert_eq!(to_acme["right_holder"]["id"], w.acme);
+    let to_acme = to_acme["id"].as_i64().expect("id");
     let mut body = notice_json(None);
     body["right_holder_id"] = json!(w.other);
     body["brand"] = json!("Otherbrand");
@@ -541,7 +540,6 @@ fn administrations_and_right_holders_never_see_each_others_notices() {
     Browser::new(&w.app.base)
         .get(&acme_photo)
         .assert_status(401);
-    let _ = w.acme;
 }
 
 #[test]

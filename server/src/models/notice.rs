@@ -104,6 +104,16 @@ pub fn of_right_holder(conn: &mut DbConnection, org_id: i64) -> QueryResult<Vec<
         .load(conn)
 }
 
+/// Records activity on a notice. As the first statement of a transaction it also takes
+/// SQLite's write lock before anything is read, so that a write committed meanwhile by
+/// another connection (the mailer, say) cannot make the transaction fail as busy.
+pub fn touch(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
+    diesel::update(notices::table.find(id))
+        .set(notices::updated_at.eq(now()))
+        .execute(conn)
+        .map(|_| ())
+}
+
 /// The right holder gave a verdict: the notice is answered.
 pub fn set_verdict(conn: &mut DbConnection, id: i64, verdict: &str) -> QueryResult<()> {
     let at = now();

@@ -71,10 +71,7 @@ pub fn mark_read(conn: &mut DbConnection, user_id: i64, id: i64) -> QueryResult<
     )
     .set(notifications::read_at.eq(Some(now())))
     .execute(conn)?;
-    if changed > 0 {
-        return Ok(true);
-    }
-    Ok(false)
+    Ok(changed > 0)
 }
 
 pub fn mark_all_read(conn: &mut DbConnection, user_id: i64) -> QueryResult<usize> {

@@ -160,3 +160,38 @@ async fn send_due(state: &AppState, mailer: &Mailer) -> Result<(), AppError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_wait_twice_as_long_each_time_up_to_six_hours() {
+        let config = Config {
+            mail_retry_seconds: 60,
+            ..Config::default()
+        };
+        let waits: Vec<i64> = [0, 1, 3, 20]
+            .iter()
+            .map(|&n| retry_after(&config, n).num_seconds())
+            .collect();
+        assert_eq!(waits, vec![60, 120, 480, 6 * 3600]);
+    }
+
+    #[test]
+    fn smtp_settings_are_checked_at_start_up() {
+        let mut config = Config {
+            smtp_host: Some("127.0.0.1".into()),
+            ..Config::default()
+        };
+        assert!(config.validate().is_err(), "smtp_from is required");
+        config.smtp_from = Some("Touchstone <noreply@example.org>".into());
+        assert!(config.validate().is_ok());
+        config.smtp_username = Some("user".into());
+        assert!(config.validate().is_err(), "a user name needs a password");
+        config.smtp_password = Some("secret".into());
+        assert!(config.validate().is_ok());
+        assert!(MailHandle::new(&config).configured());
+        assert!(!MailHandle::new(&Config::default()).configured());
+    }
+}

@@ -351,6 +351,10 @@ pub async fn create(
         ));
     }
     let input = input.validate()?;
+    let (reader, checked) = (user.clone(), input.clone());
+    // Read before the transaction, whose first statement is then a write (see
+    // `rows::touch`): the target cannot change in a way that matters meanwhile.
+    let target = db::run(&state.pool, move |conn| target_of(conn, &reader, &checked)).await?;
     let photos = store_photos(state, photos).await?;
     let sender = user.clone();
     let deadline_at = deadline(state, input.perishable);
@@ -360,7 +364,6 @@ pub async fn create(
         let stored = stored.clone();
         db::run(&state.pool, move |conn| {
             conn.transaction(|conn| {
-                let target = target_of(conn, &sender, &input)?;
                 let at = now();
                 let notice = rows::insert(
                     conn,
@@ -454,6 +457,7 @@ pub async fn reply(
         let stored = stored.clone();
         db::run(&state.pool, move |conn| {
             conn.transaction(|conn| {
+                rows::touch(conn, id)?;
                 let (notice, side) = load_for(conn, &author, id)?;
                 require_not_closed(&notice)?;
                 let message_id =
@@ -553,6 +557,7 @@ pub async fn decide(
     let mail = state.mail.configured();
     let notice = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
+            rows::touch(conn, id)?;
             let (notice, side) = load_for(conn, &actor, id)?;
             decision.check(side)?;
             require_not_closed(&notice)?;
@@ -572,4 +577,81 @@ pub async fn decide(
     .await?;
     state.mail.wake();
     Ok(notice)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> NoticeInput {
+        NoticeInput {
+            product_id: None,
+            right_holder_id: Some(7),
+            brand: "  Acme ".into(),
+            product_description: "Watches\r\nsteel".into(),
+            office: " Port of Hamburg ".into(),
+            found_on: now().date(),
+            quantity: 3,
+            transport_mode: "sea".into(),
+            origin_country: "cn".into(),
+            codes_seen: String::new(),
+            description: "Crowns look cast.".into(),
+            perishable: false,
+        }
+    }
+
+    fn code_of(result: Result<NoticeInput, AppError>) -> &'static str {
+        result.map(|_| "ok").unwrap_or_else(|e| e.code())
+    }
+
+    #[test]
+    fn validation_tidies_good_input() {
+        let checked = input().validate().unwrap();
+        assert_eq!(checked.office, "Port of Hamburg");
+        assert_eq!(checked.brand, "Acme");
+        assert_eq!(checked.origin_country, "CN");
+        assert_eq!(checked.product_description, "Watches\nsteel");
+    }
+
+    #[test]
+    fn validation_refuses_each_bad_field() {
+        let cases: Vec<(fn(&mut NoticeInput), &str)> = vec![
+            (|i| i.office = " ".into(), "missing_field"),
+            (|i| i.quantity = 0, "invalid_quantity"),
+            (
+                |i| i.transport_mode = "ship".into(),
+                "invalid_transport_mode",
+            ),
+            (|i| i.origin_country = "CHN".into(), "invalid_country"),
+            (
+                |i| i.found_on = now().date() + chrono::Duration::days(30),
+                "invalid_date",
+            ),
+            (|i| i.description = "a\u{0}b".into(), "invalid_field"),
+            (|i| i.right_holder_id = None, "missing_right_holder"),
+            (|i| i.brand = String::new(), "missing_field"),
+            (
+                |i| i.description = "x".repeat(MAX_TEXT + 1),
+                "field_too_long",
+            ),
+        ];
+        for (change, code) in cases {
+            let mut bad = input();
+            change(&mut bad);
+            assert_eq!(code_of(bad.validate()), code);
+        }
+        // With a product, brand and product text come from the product.
+        let mut known = input();
+        known.product_id = Some(1);
+        known.right_holder_id = None;
+        known.brand = String::new();
+        assert_eq!(code_of(known.validate()), "ok");
+    }
+
+    #[test]
+    fn labels_come_from_the_fixed_lists() {
+        assert_eq!(label(VERDICTS, "not_ours"), "Not our product");
+        assert_eq!(label(OUTCOMES, "seized"), "Seized");
+        assert_eq!(label(TRANSPORT_MODES, "<script>"), "");
+    }
 }
