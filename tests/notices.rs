@@ -201,7 +201,11 @@ fn a_notice_goes_from_the_guide_to_the_right_holder_and_back_with_email() {
     let officer_api = api_for(&w.app, "officer@a.example");
     let responder_api = api_for(&w.app, "responder@acme.example");
 
-    // The guide offers the notice; the form knows the product.
+    // Search offers a notice when the product is not found; the guide offers one too,
+    // and then the form knows the product.
+    officer
+        .get("/search?q=qwxzv")
+        .assert_contains("id=\"notice-unknown\"");
     let guide = officer.get(&format!("/guide/{}", w.product));
     guide.assert_contains(&format!("/notices/new?product={}", w.product));
     let form = officer.get(&format!("/notices/new?product={}", w.product));
@@ -690,7 +694,11 @@ fn bad_input_is_refused_clearly_and_changes_nothing() {
     browser
         .post_multipart("/notices", Vec::new(), "", &fields)
         .assert_status(400)
-        .assert_contains("YYYY-MM-DD");
+        .assert_contains("YYYY-MM-DD")
+        // The form comes back as filled in, with the reason.
+        .assert_contains("id=\"form-error\"")
+        .assert_contains("value=\"Port of Hamburg\"")
+        .assert_contains("<option value=\"sea\" selected>");
     let fields = form_fields(&token, &product);
     browser
         .post_multipart(

@@ -3,7 +3,7 @@
 //! thread, reply, verdict, outcome and close, the private photos, and notifications.
 
 use actix_multipart::Multipart;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use askama::Template;
 use serde::Deserialize;
 
@@ -79,6 +79,44 @@ struct KnownProduct {
     right_holder: String,
 }
 
+/// What the officer typed, shown again with the message when the form is refused.
+#[derive(Default)]
+struct FormValues {
+    right_holder_id: String,
+    brand: String,
+    product_description: String,
+    office: String,
+    found_on: String,
+    quantity: String,
+    transport_mode: String,
+    origin_country: String,
+    codes_seen: String,
+    description: String,
+    perishable: bool,
+}
+
+impl FormValues {
+    fn of(form: &MultipartForm) -> FormValues {
+        FormValues {
+            right_holder_id: form.text("right_holder_id"),
+            brand: form.text("brand"),
+            product_description: form.text("product_description"),
+            office: form.text("office"),
+            found_on: form.text("found_on"),
+            quantity: form.text("quantity"),
+            transport_mode: form.text("transport_mode"),
+            origin_country: form.text("origin_country"),
+            codes_seen: form.text("codes_seen"),
+            description: form.text("description"),
+            perishable: is_checked(&form.text("perishable")),
+        }
+    }
+}
+
+fn is_checked(value: &str) -> bool {
+    matches!(value, "on" | "true" | "1")
+}
+
 #[derive(Template)]
 #[template(path = "notices/new.html")]
 struct NewPage {
@@ -86,10 +124,21 @@ struct NewPage {
     product: Option<KnownProduct>,
     right_holders: Vec<Organisation>,
     transport_modes: &'static [(&'static str, &'static str)],
-    today: String,
+    values: FormValues,
+    error: Option<String>,
     days: u32,
     perishable_hours: u32,
     max_photos: usize,
+}
+
+impl NewPage {
+    fn holder_is(&self, id: &i64) -> bool {
+        self.values.right_holder_id == id.to_string()
+    }
+
+    fn mode_is(&self, mode: &str) -> bool {
+        self.values.transport_mode == mode
+    }
 }
 
 #[derive(Deserialize)]
@@ -114,8 +163,24 @@ async fn new_form(
     query: web::Query<NewQuery>,
 ) -> Result<HttpResponse, AppError> {
     require_sender(&user)?;
+    let values = FormValues {
+        found_on: crate::models::now().date().format("%Y-%m-%d").to_string(),
+        ..FormValues::default()
+    };
+    let page = new_page(&req, &state, &user, query.product, values, None).await?;
+    render(&page)
+}
+
+/// The form, empty or filled in again with what was refused and why.
+async fn new_page(
+    req: &HttpRequest,
+    state: &AppState,
+    user: &CurrentUser,
+    product_id: Option<i64>,
+    values: FormValues,
+    error: Option<String>,
+) -> Result<NewPage, AppError> {
     let reader = user.clone();
-    let product_id = query.product;
     let (product, right_holders) = db::run(&state.pool, move |conn| {
         let product = match product_id {
             Some(id) => {
@@ -136,12 +201,13 @@ async fn new_form(
         Ok((product, holders))
     })
     .await?;
-    render(&NewPage {
-        ctx: PageContext::new(&req, Some(&user)),
+    Ok(NewPage {
+        ctx: PageContext::new(req, Some(user)),
         product,
         right_holders,
         transport_modes: TRANSPORT_MODES,
-        today: crate::models::now().date().format("%Y-%m-%d").to_string(),
+        values,
+        error,
         days: state.config.notice_response_days,
         perishable_hours: state.config.notice_perishable_hours,
         max_photos: MAX_PHOTOS,
@@ -185,7 +251,7 @@ fn input_from(form: &MultipartForm) -> Result<NoticeInput, AppError> {
         origin_country: form.text("origin_country"),
         codes_seen: form.text("codes_seen"),
         description: form.text("description"),
-        perishable: matches!(form.text("perishable").as_str(), "on" | "true" | "1"),
+        perishable: is_checked(&form.text("perishable")),
     })
 }
 
@@ -198,12 +264,27 @@ async fn create(
     require_sender(&user)?;
     let form = multipart::read(payload, state.image_limits().max_bytes, MAX_PHOTOS).await?;
     csrf::verify(&req, &user, &form.text("csrf_token"))?;
-    let input = input_from(&form)?;
-    let notice = notices::create(&state, &user, input, form.files, site(&req, &state)).await?;
-    Ok(redirect(&format!(
-        "/notices/{}?notice=notice_sent",
-        notice.id
-    )))
+    let product_id = optional_id(&form, "product_id", "The product")?;
+    let values = FormValues::of(&form);
+    let sent = match input_from(&form) {
+        Ok(input) => notices::create(&state, &user, input, form.files, site(&req, &state)).await,
+        Err(e) => Err(e),
+    };
+    match sent {
+        Ok(notice) => Ok(redirect(&format!(
+            "/notices/{}?notice=notice_sent",
+            notice.id
+        ))),
+        // The officer's mistake: the form again, as they filled it in, with the reason.
+        Err(e @ (AppError::BadRequest { .. } | AppError::TooLarge(_))) => {
+            let message = e.public_message();
+            let page = new_page(&req, &state, &user, product_id, values, Some(message)).await?;
+            Ok(HttpResponse::build(e.status_code())
+                .content_type("text/html; charset=utf-8")
+                .body(page.render()?))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 #[derive(Template)]
