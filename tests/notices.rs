@@ -638,7 +638,7 @@ fn perishable_goods_get_the_short_deadline_and_overdue_notices_come_first() {
 fn bad_input_is_refused_clearly_and_changes_nothing() {
     let w = world_with(|_| {});
     let officer = api_for(&w.app, "officer@a.example");
-    let cases: Vec<(Value, &str)> = vec![
+    let cases: [(Value, &str); 9] = [
         (json!({"office": ""}), "missing_field"),
         (json!({"origin_country": "China"}), "invalid_country"),
         (json!({"quantity": 0}), "invalid_quantity"),

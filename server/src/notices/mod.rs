@@ -615,7 +615,7 @@ mod tests {
 
     #[test]
     fn validation_refuses_each_bad_field() {
-        let cases: Vec<(fn(&mut NoticeInput), &str)> = vec![
+        let cases: [(fn(&mut NoticeInput), &str); 9] = [
             (|i| i.office = " ".into(), "missing_field"),
             (|i| i.quantity = 0, "invalid_quantity"),
             (
