@@ -15,6 +15,7 @@ mod imports;
 mod lookup;
 mod members;
 mod migrations;
+mod notices;
 mod product_pages;
 mod products;
 mod security;

@@ -16,6 +16,7 @@ use crate::error::AppError;
 use crate::images::{ImageLimits, ImageStore, WriterLock};
 use crate::import::jobs::ImportJobs;
 use crate::import::ImportLimits;
+use crate::notices::mailer::{self, MailHandle};
 use crate::search::SearchService;
 use crate::services::{accounts, consistency};
 use crate::{api, web as pages};
@@ -33,6 +34,8 @@ pub struct AppState {
     pub image_writer_lock: Arc<WriterLock>,
     pub search: SearchService,
     pub imports: ImportJobs,
+    /// Whether notice e-mails are sent, and how to wake the mailer.
+    pub mail: MailHandle,
 }
 
 /// Creates the data dir, opens the database pool and applies pending migrations: all
@@ -80,7 +83,9 @@ impl AppState {
             &config.data_dir,
             ImportLimits::for_images(config.image_limits()),
         )?;
+        let mail = MailHandle::new(&config);
         Ok(AppState {
+            mail,
             config: Arc::new(config),
             pool,
             throttle,
@@ -164,9 +169,15 @@ impl Application {
     }
 
     /// Serves until SIGINT/SIGTERM (actix stops taking requests and finishes those in
-    /// flight), then lets the pool close.
+    /// flight), then lets the pool close. The mailer runs beside the server; e-mails it
+    /// had not sent stay in the outbox for the next start.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let mailer =
+            mailer::spawn(&self.state).map_err(|e| std::io::Error::other(e.to_string()))?;
         let served = self.server.await;
+        if let Some(task) = mailer {
+            task.abort();
+        }
         self.state.search.shutdown();
         served
     }

@@ -44,6 +44,23 @@ pub struct Config {
     pub index_commit_ms: u64,
     /// How often the indexer looks for changes written by other app nodes.
     pub index_poll_ms: u64,
+    /// Days a right holder has to answer a notice.
+    pub notice_response_days: u32,
+    /// Hours to answer when the officer asks for a quick answer on perishable goods.
+    pub notice_perishable_hours: u32,
+    /// SMTP server that notification e-mails go through; none keeps them in the app.
+    pub smtp_host: Option<String>,
+    pub smtp_port: u16,
+    /// The sender of notification e-mails, e.g. `Touchstone <noreply@example.org>`.
+    pub smtp_from: Option<String>,
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<String>,
+    /// First wait before an e-mail that failed is tried again; it doubles each time.
+    pub mail_retry_seconds: u64,
+    /// Tries before an e-mail is given up.
+    pub mail_max_attempts: u32,
+    /// How often the mailer looks for e-mails queued by other app nodes.
+    pub mail_poll_ms: u64,
 }
 
 impl Default for Config {
@@ -65,6 +82,16 @@ impl Default for Config {
             index_commit_every: 1000,
             index_commit_ms: 800,
             index_poll_ms: 500,
+            notice_response_days: 5,
+            notice_perishable_hours: 24,
+            smtp_host: None,
+            smtp_port: 25,
+            smtp_from: None,
+            smtp_username: None,
+            smtp_password: None,
+            mail_retry_seconds: 60,
+            mail_max_attempts: 8,
+            mail_poll_ms: 5000,
         }
     }
 }
@@ -157,6 +184,39 @@ impl Config {
             return Err(ConfigError(
                 "session_idle_hours and invitation_days must be at least 1".into(),
             ));
+        }
+        self.validate_notices()
+    }
+
+    fn validate_notices(&self) -> Result<(), ConfigError> {
+        if self.notice_response_days == 0 || self.notice_perishable_hours == 0 {
+            return Err(ConfigError(
+                "notice_response_days and notice_perishable_hours must be at least 1".into(),
+            ));
+        }
+        if self.mail_retry_seconds == 0 || self.mail_max_attempts == 0 || self.mail_poll_ms == 0 {
+            return Err(ConfigError(
+                "mail_retry_seconds, mail_max_attempts and mail_poll_ms must be at least 1".into(),
+            ));
+        }
+        if self.smtp_username.is_some() != self.smtp_password.is_some() {
+            return Err(ConfigError(
+                "give both smtp_username and smtp_password, or neither".into(),
+            ));
+        }
+        if let Some(host) = &self.smtp_host {
+            if host.trim().is_empty() {
+                return Err(ConfigError(
+                    "smtp_host is empty; remove it to keep notifications in the app".into(),
+                ));
+            }
+            let from = self.smtp_from.as_deref().unwrap_or_default();
+            if from.parse::<lettre::message::Mailbox>().is_err() {
+                return Err(ConfigError(format!(
+                    "smtp_from = {from:?} must be an e-mail address such as \
+                     \"Touchstone <noreply@example.org>\" when smtp_host is set"
+                )));
+            }
         }
         Ok(())
     }

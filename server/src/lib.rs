@@ -11,6 +11,7 @@ pub mod error;
 pub mod images;
 pub mod import;
 pub mod models;
+pub mod notices;
 pub mod products;
 pub mod search;
 pub mod services;

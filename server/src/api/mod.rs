@@ -6,6 +6,7 @@ pub mod account;
 pub mod admin;
 pub mod imports;
 pub mod members;
+pub mod notices;
 pub mod openapi;
 pub mod products;
 pub mod search;
@@ -65,6 +66,14 @@ pub fn scope() -> Scope<
         .service(search::search)
         .service(search::share_list)
         .service(search::set_share_list)
+        .service(notices::list)
+        .service(notices::create)
+        .service(notices::read)
+        .service(notices::post_message)
+        .service(notices::set_verdict)
+        .service(notices::set_outcome)
+        .service(notices::close)
+        .service(notices::attachment)
         .default_service(web::to(unknown_endpoint))
 }
 

@@ -14,7 +14,7 @@ use crate::error::AppError;
 use crate::models::audit::Actor;
 use crate::models::organisation::{self, Organisation};
 use crate::models::user::{self, User};
-use crate::models::{api_token, now, session, OrgKind, Role};
+use crate::models::{api_token, notification, now, session, OrgKind, Role};
 
 pub const SESSION_COOKIE: &str = "ts_session";
 
@@ -31,6 +31,8 @@ pub struct CurrentUser {
     pub org: Organisation,
     pub credential: Credential,
     pub ip: Option<IpAddr>,
+    /// Unread in-app notifications, for the count in the page header.
+    pub unread_notifications: i64,
 }
 
 impl CurrentUser {
@@ -136,12 +138,15 @@ async fn resolve(req: &HttpRequest) -> Result<Option<CurrentUser>, AppError> {
                 lookup(conn, is_session, &secrets::digest(&secret), idle_hours)
             })
             .await?
-            .map(|(user, org, credential)| CurrentUser {
-                user,
-                org,
-                credential,
-                ip,
-            })
+            .map(
+                |(user, org, credential, unread_notifications)| CurrentUser {
+                    user,
+                    org,
+                    credential,
+                    ip,
+                    unread_notifications,
+                },
+            )
         }
     };
     req.extensions_mut().insert(Resolved(found.clone()));
@@ -160,12 +165,15 @@ fn bearer_token(req: &HttpRequest) -> Option<String> {
     Some(token.trim().to_string())
 }
 
+/// The user, their organisation, how they proved it, and their unread notifications.
+type Found = (User, Organisation, Credential, i64);
+
 fn lookup(
     conn: &mut DbConnection,
     is_session: bool,
     digest: &str,
     idle_hours: u32,
-) -> Result<Option<(User, Organisation, Credential)>, AppError> {
+) -> Result<Option<Found>, AppError> {
     let (user_id, credential) = if is_session {
         let Some(s) = session::find_live(conn, digest)? else {
             return Ok(None);
@@ -198,7 +206,8 @@ fn lookup(
     if user.disabled || !org.allows_sign_in() {
         return Ok(None);
     }
-    Ok(Some((user, org, credential)))
+    let unread = notification::unread_count(conn, user.id)?;
+    Ok(Some((user, org, credential, unread)))
 }
 
 impl FromRequest for CurrentUser {

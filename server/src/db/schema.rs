@@ -207,6 +207,87 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    notices (id) {
+        id -> BigInt,
+        reference -> Text,
+        administration_id -> BigInt,
+        sender_id -> BigInt,
+        right_holder_id -> BigInt,
+        product_id -> Nullable<BigInt>,
+        brand -> Text,
+        product_description -> Text,
+        office -> Text,
+        found_on -> Date,
+        quantity -> Integer,
+        transport_mode -> Text,
+        origin_country -> Text,
+        codes_seen -> Text,
+        description -> Text,
+        perishable -> Bool,
+        deadline_at -> Timestamp,
+        status -> Text,
+        verdict -> Nullable<Text>,
+        outcome -> Nullable<Text>,
+        answered_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notice_messages (id) {
+        id -> BigInt,
+        notice_id -> BigInt,
+        author_id -> BigInt,
+        organisation_id -> BigInt,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notice_attachments (id) {
+        id -> BigInt,
+        notice_id -> BigInt,
+        message_id -> Nullable<BigInt>,
+        display_sha256 -> Text,
+        thumb_sha256 -> Text,
+        width -> Integer,
+        height -> Integer,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        notice_id -> Nullable<BigInt>,
+        message -> Text,
+        link -> Text,
+        read_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    email_outbox (id) {
+        id -> BigInt,
+        recipient -> Text,
+        subject -> Text,
+        body -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+        failed_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -217,6 +298,9 @@ diesel::joinable!(product_sections -> products (product_id));
 diesel::joinable!(product_codes -> products (product_id));
 diesel::joinable!(product_images -> products (product_id));
 diesel::joinable!(product_revisions -> products (product_id));
+diesel::joinable!(notice_messages -> notices (notice_id));
+diesel::joinable!(notice_attachments -> notices (notice_id));
+diesel::joinable!(notifications -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
@@ -234,4 +318,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     share_list,
     search_outbox,
     import_jobs,
+    notices,
+    notice_messages,
+    notice_attachments,
+    notifications,
+    email_outbox,
 );

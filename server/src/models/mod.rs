@@ -3,8 +3,11 @@
 
 pub mod api_token;
 pub mod audit;
+pub mod email_outbox;
 pub mod import_job;
 pub mod invitation;
+pub mod notice;
+pub mod notification;
 pub mod organisation;
 pub mod product;
 pub mod product_list;

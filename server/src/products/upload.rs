@@ -72,7 +72,9 @@ pub async fn remove_unused(state: &AppState, shas: Vec<String>) {
     let result = web::block(move || -> Result<(), AppError> {
         let mut conn = pool.get().map_err(|_| AppError::Unavailable)?;
         for sha in shas {
-            if !crate::models::product::image_file_in_use(&mut conn, &sha)? {
+            let in_use = crate::models::product::image_file_in_use(&mut conn, &sha)?
+                || crate::models::notice::attachment_file_in_use(&mut conn, &sha)?;
+            if !in_use {
                 store.remove(&sha)?;
             }
         }

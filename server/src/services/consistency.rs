@@ -13,6 +13,7 @@ use crate::app::AppState;
 use crate::db::DbConnection;
 use crate::error::AppError;
 use crate::images::{ImageStore, Sweep};
+use crate::models::notice;
 use crate::models::product as rows;
 use crate::search::matchable_hash;
 
@@ -49,7 +50,9 @@ pub struct ConsistencyReport {
 /// files, it is added here, or the start-up sweep would delete its files.
 pub fn referenced_files(conn: &mut DbConnection) -> Result<HashSet<String>, AppError> {
     let mut files = HashSet::new();
-    for (display, thumb) in rows::image_files(conn)? {
+    let product_images = rows::image_files(conn)?;
+    let notice_photos = notice::attachment_files(conn)?;
+    for (display, thumb) in product_images.into_iter().chain(notice_photos) {
         files.insert(display);
         files.insert(thumb);
     }

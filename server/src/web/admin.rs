@@ -35,6 +35,8 @@ struct ListPage {
     status: &'static str,
     statuses: &'static [OrgStatus],
     organisations: Vec<Organisation>,
+    /// Where notice e-mails go, or None when SMTP is not configured.
+    mail_server: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -64,6 +66,11 @@ async fn list(
         status: status.as_str(),
         statuses: OrgStatus::ALL,
         organisations,
+        mail_server: state
+            .config
+            .smtp_host
+            .as_ref()
+            .map(|host| format!("{host}:{}", state.config.smtp_port)),
     })
 }
 

@@ -8,6 +8,8 @@ pub mod health;
 pub mod imports;
 pub mod lookup;
 pub mod members;
+pub mod multipart;
+pub mod notices;
 pub mod products;
 pub mod share_list;
 pub mod sign_in;
@@ -31,6 +33,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     products::routes(cfg);
     imports::routes(cfg);
     share_list::routes(cfg);
+    notices::routes(cfg);
 }
 
 /// Form bodies are small; a bad one is the user's mistake, answered with a clear page.
@@ -54,6 +57,10 @@ pub struct UserNav {
     pub has_products: bool,
     /// A customs administration's member: looks products up.
     pub looks_up: bool,
+    /// Sends notices (officers, customs managers) or answers them (responders, owners).
+    pub handles_notices: bool,
+    /// Unread in-app notifications.
+    pub unread: i64,
 }
 
 /// Shared by every page: current user, CSRF token, asset version and a notice.
@@ -103,6 +110,12 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "image_saved" => "The image was saved.",
         "image_removed" => "The image was removed.",
         "share_list_saved" => "The share list was saved; search follows within seconds.",
+        "notice_sent" => "The notice was sent; the right holder has been told.",
+        "message_sent" => "Your message was sent.",
+        "verdict_saved" => "Your verdict was sent to the customs administration.",
+        "outcome_saved" => "The outcome was recorded and the right holder told.",
+        "notice_closed" => "The notice is closed.",
+        "notifications_read" => "All notifications are marked read.",
         _ => return None,
     })
 }
@@ -122,6 +135,8 @@ impl PageContext {
                 manages_members: u.require_member_manager().is_ok(),
                 has_products: crate::products::require_reader(u).is_ok(),
                 looks_up: u.org_kind() == crate::models::OrgKind::Customs,
+                handles_notices: crate::notices::side_of(u).is_ok(),
+                unread: u.unread_notifications,
             }),
             csrf: csrf::token_for(req, user),
             asset_version: assets::version(),
