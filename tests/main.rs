@@ -13,6 +13,7 @@ mod cli;
 mod lookup;
 mod members;
 mod migrations;
+mod photo_search;
 mod product_pages;
 mod products;
 mod security;

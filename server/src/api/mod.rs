@@ -6,6 +6,7 @@ pub mod account;
 pub mod admin;
 pub mod members;
 pub mod openapi;
+pub mod photo;
 pub mod products;
 pub mod search;
 
@@ -58,6 +59,7 @@ pub fn scope() -> Scope<
         .service(products::image_file)
         .service(products::guide)
         .service(search::search)
+        .service(photo::search_image)
         .service(search::share_list)
         .service(search::set_share_list)
         .default_service(web::to(unknown_endpoint))

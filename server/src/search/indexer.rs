@@ -7,17 +7,16 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
+use search_index::photo::RegionHash;
 use search_index::text::{IndexOp, TextIndex};
-use search_index::Hash256;
 
+use super::images::regions_of;
 use super::{index_error, ImageIndex};
 use crate::db::{DbConnection, DbPool};
 use crate::error::AppError;
 use crate::models::product as rows;
 use crate::products::{self, index_doc};
 
-/// Hashes below this quality are kept with the image but not used to match.
-const MIN_MATCH_QUALITY: i32 = 50;
 const BATCH: i64 = 500;
 
 pub enum Wake {
@@ -33,12 +32,6 @@ pub struct Indexer {
     images: Arc<RwLock<ImageIndex>>,
     /// The last outbox id handed to the text index (committed or not).
     applied: std::cell::Cell<i64>,
-}
-
-fn usable_hash(hex: &str, quality: i32) -> Option<Hash256> {
-    (quality >= MIN_MATCH_QUALITY)
-        .then(|| Hash256::from_hex(hex).ok())
-        .flatten()
 }
 
 impl Indexer {
@@ -105,12 +98,13 @@ impl Indexer {
 
     fn load_images(&self) -> Result<(), AppError> {
         let all = rows::searchable_images(&mut *self.conn()?)?;
-        let mut by_product: std::collections::HashMap<i64, Vec<(i64, Hash256)>> =
+        let mut by_product: std::collections::HashMap<i64, Vec<(i64, Vec<RegionHash>)>> =
             Default::default();
-        for (image, product, hex, quality) in all {
-            if let Some(hash) = usable_hash(&hex, quality) {
-                by_product.entry(product).or_default().push((image, hash));
-            }
+        for (image, product, hex, quality, regions) in all {
+            by_product
+                .entry(product)
+                .or_default()
+                .push((image, regions_of(&hex, quality, &regions)));
         }
         let mut index = self
             .images
@@ -156,10 +150,10 @@ impl Indexer {
                 self.text
                     .apply(seq, IndexOp::Upsert(doc))
                     .map_err(index_error)?;
-                let hashes: Vec<(i64, Hash256)> = product
+                let hashes: Vec<(i64, Vec<RegionHash>)> = product
                     .images
                     .iter()
-                    .filter_map(|i| usable_hash(&i.pdq, i.pdq_quality).map(|h| (i.id, h)))
+                    .map(|i| (i.id, regions_of(&i.pdq, i.pdq_quality, &i.region_pdq)))
                     .collect();
                 images.set_product(product_id, &hashes);
             }

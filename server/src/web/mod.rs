@@ -7,6 +7,7 @@ pub mod error_pages;
 pub mod health;
 pub mod lookup;
 pub mod members;
+pub mod photo_search;
 pub mod products;
 pub mod share_list;
 pub mod sign_in;
