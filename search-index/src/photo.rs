@@ -11,10 +11,11 @@
 //! |---|---|---|---|
 //! | 0 | the whole trimmed frame | yes | yes |
 //! | 1, 2, 3 | centred 90%, 80% and 70% | yes | yes |
-//! | 4 to 7 | 92.5% anchored at each corner | yes | no |
+//! | 4 to 7 | 90% anchored at each corner | yes | no |
 //!
-//! A query hashes the centred 100, 95, 90, 85, 80 and 70% of its trimmed frame, its
-//! untrimmed frame when trimming removed something, and its centred 70% turned back by
+//! A query hashes the centred 100, 95, 90, 85, 80 and 70% of its trimmed frame, its 95%
+//! anchored at each corner, its untrimmed frame when trimming removed something, and its
+//! centred 70% turned back by
 //! 3 degrees either way, each with all eight dihedral variants, and searches the exact
 //! Hamming index within distance 31. A centred crop of the query lines up with a centred
 //! region of the indexed image (a 15% crop seen at 95% is the indexed 80%), an
@@ -49,10 +50,19 @@ const REGIONS: [[f32; 4]; 8] = [
     [0.05, 0.05, 0.95, 0.95],
     [0.1, 0.1, 0.9, 0.9],
     [0.15, 0.15, 0.85, 0.85],
-    [0.0, 0.0, 0.925, 0.925],
-    [0.075, 0.0, 1.0, 0.925],
-    [0.0, 0.075, 0.925, 1.0],
-    [0.075, 0.075, 1.0, 1.0],
+    [0.0, 0.0, 0.9, 0.9],
+    [0.1, 0.0, 1.0, 0.9],
+    [0.0, 0.1, 0.9, 1.0],
+    [0.1, 0.1, 1.0, 1.0],
+];
+/// The query's regions anchored at each corner, keeping 95% of each side: with the
+/// query's whole frame they line up with the indexed 90% corners for one-sided crops of
+/// 5 and 10%.
+const QUERY_CORNERS: [[f32; 4]; 4] = [
+    [0.0, 0.0, 0.95, 0.95],
+    [0.05, 0.0, 1.0, 0.95],
+    [0.0, 0.05, 0.95, 1.0],
+    [0.05, 0.05, 1.0, 1.0],
 ];
 /// Centred regions a query hashes, as the share of each side kept. Against the indexed
 /// 100/90/80/70% regions they line up with centred crops of 5 to 20% within about 1%.
@@ -368,6 +378,9 @@ impl PhotoQuery {
         for keep in QUERY_CENTRES {
             let m = (1.0 - keep) / 2.0;
             query.add(grey.hash_region(frame.part([m, m, 1.0 - m, 1.0 - m])));
+        }
+        for corner in QUERY_CORNERS {
+            query.add(grey.hash_region(frame.part(corner)));
         }
         if frame != grey.full() {
             query.add(grey.hash_region(grey.full()));
