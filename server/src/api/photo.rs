@@ -2,6 +2,8 @@
 //! page. The photo is decoded and checked like any upload, hashed
 //! (`search_index::photo`), and dropped: it is never stored.
 
+use std::collections::hash_map::{Entry, HashMap};
+
 use actix_multipart::Multipart;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
@@ -10,7 +12,7 @@ use utoipa::ToSchema;
 
 use crate::app::AppState;
 use crate::auth::CurrentUser;
-use crate::db;
+use crate::db::{self, DbConnection};
 use crate::error::{AppError, ErrorBody};
 use crate::images::{self, SearchPhoto};
 use crate::products;
@@ -137,6 +139,25 @@ pub async fn hash_photo(
     Ok(photo)
 }
 
+/// The product if `viewer` may see it (others' drafts, other right holders' products and
+/// suspended right holders' products are `None`).
+fn visible_product(
+    conn: &mut DbConnection,
+    viewer: &CurrentUser,
+    id: i64,
+) -> Result<Option<products::Product>, AppError> {
+    let product = match products::load(conn, id) {
+        Ok(product) => product,
+        Err(AppError::NotFound(_)) => return Ok(None),
+        Err(other) => return Err(other),
+    };
+    match products::visibility(conn, viewer, &product) {
+        Ok(_) => Ok(Some(product)),
+        Err(AppError::NotFound(_)) => Ok(None),
+        Err(other) => Err(other),
+    }
+}
+
 /// The product images within distance 31 of the photo that `user` may see, best first.
 pub async fn find(
     state: &AppState,
@@ -150,25 +171,16 @@ pub async fn find(
     let viewer = user.clone();
     db::run(&state.pool, move |conn| {
         let mut hits = Vec::new();
-        let mut seen: std::collections::HashMap<i64, Option<products::Product>> =
-            std::collections::HashMap::new();
+        let mut seen: HashMap<i64, Option<products::Product>> = HashMap::new();
         for (product_id, m) in found {
             if hits.len() >= MAX_MATCHES {
                 break;
             }
-            if !seen.contains_key(&product_id) {
-                let visible = match products::load(conn, product_id) {
-                    Ok(p) => match products::visibility(conn, &viewer, &p) {
-                        Ok(_) => Some(p),
-                        Err(AppError::NotFound(_)) => None,
-                        Err(other) => return Err(other),
-                    },
-                    Err(AppError::NotFound(_)) => None,
-                    Err(other) => return Err(other),
-                };
-                seen.insert(product_id, visible);
-            }
-            let Some(Some(product)) = seen.get(&product_id) else {
+            let product = match seen.entry(product_id) {
+                Entry::Occupied(known) => known.into_mut(),
+                Entry::Vacant(new) => new.insert(visible_product(conn, &viewer, product_id)?),
+            };
+            let Some(product) = product else {
                 continue;
             };
             let image_id = i64::try_from(m.image_id).unwrap_or_default();
