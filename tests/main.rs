@@ -16,6 +16,7 @@ mod lookup;
 mod members;
 mod migrations;
 mod notices;
+mod photo_search;
 mod product_pages;
 mod products;
 mod security;

@@ -41,3 +41,17 @@ fn every_migration_goes_up_down_and_up_again() {
     touchstone::db::redo_all_migrations(&mut conn).expect("down and up again");
     assert!(touchstone::db::is_migrated(&mut conn));
 }
+
+/// Diesel knows a migration by the part of its folder name before the first `_`: two
+/// folders with the same prefix would make one of them silently never run.
+#[test]
+fn every_migration_has_its_own_version() {
+    for backend in ["sqlite", "postgres"] {
+        let all = names(backend);
+        let versions: BTreeSet<&str> = all
+            .iter()
+            .map(|name| name.split('_').next().unwrap_or(name))
+            .collect();
+        assert_eq!(versions.len(), all.len(), "{backend}: {all:?}");
+    }
+}

@@ -8,5 +8,6 @@ pub mod gs1;
 pub mod hamming;
 pub mod hash256;
 pub mod pdq;
+pub mod photo;
 pub mod text;
 pub use hash256::Hash256;

@@ -159,6 +159,19 @@ fn dihedral_from_rows(
     }
 }
 
+/// The eight dihedral hashes of an already resampled 64x64 luma image (no blur: the
+/// caller's resampling did the low-pass filtering). Used by [`crate::photo`].
+pub fn dihedral_luma64(buf: &[[f32; OUT]; OUT]) -> PdqDihedral {
+    let block = dct::dct_64_to_16(buf);
+    PdqDihedral {
+        quality: quality::quality(buf),
+        hashes: dihedral::all_variants(&block),
+    }
+}
+
+/// Side of the square luma image [`dihedral_luma64`] takes.
+pub const LUMA_SIDE: usize = OUT;
+
 fn rgb8_luma(width: u32, height: u32, rgb: &[u8]) -> Result<Luma<'_>, PdqError> {
     let expected = u64::from(width) * u64::from(height) * 3;
     if rgb.len() as u64 != expected {

@@ -8,6 +8,7 @@ pub mod imports;
 pub mod members;
 pub mod notices;
 pub mod openapi;
+pub mod photo;
 pub mod products;
 pub mod search;
 
@@ -64,6 +65,7 @@ pub fn scope() -> Scope<
         .service(imports::list)
         .service(imports::read)
         .service(search::search)
+        .service(photo::search_image)
         .service(search::share_list)
         .service(search::set_share_list)
         .service(notices::list)

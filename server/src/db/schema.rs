@@ -152,6 +152,7 @@ diesel::table! {
         pdq_algorithm -> Text,
         created_by -> Nullable<BigInt>,
         created_at -> Timestamp,
+        region_pdq -> Text,
     }
 }
 

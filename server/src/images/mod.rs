@@ -21,7 +21,9 @@ use search_index::pdq::PdqError;
 
 use crate::error::AppError;
 
-pub use process::{process, ProcessedImage, DISPLAY_MAX_SIDE, THUMB_MAX_SIDE};
+pub use process::{
+    process, search_photo, ProcessedImage, SearchPhoto, DISPLAY_MAX_SIDE, THUMB_MAX_SIDE,
+};
 pub use sniff::sniff;
 pub use store::{is_valid_sha, ImageStore, Sweep, WriterLock};
 

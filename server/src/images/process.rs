@@ -6,6 +6,7 @@ use image::codecs::jpeg::JpegEncoder;
 use image::imageops::{self, FilterType};
 use image::{DynamicImage, GenericImageView, Rgb, RgbImage};
 use search_index::pdq::{self, DecodeOptions};
+use search_index::photo;
 use search_index::Hash256;
 
 use super::{sniff, ImageError, ImageFormat, ImageLimits};
@@ -38,6 +39,9 @@ pub struct ProcessedImage {
     /// The hashes of the eight rotations and flips, in the order of
     /// `search_index::pdq::VARIANT_NAMES`; the first is `pdq`.
     pub dihedral: [Hash256; 8],
+    /// Region hashes for search by photo (trimmed frame, centre and corner crops), as
+    /// stored: see `search_index::photo::encode`.
+    pub region_pdq: String,
 }
 
 impl fmt::Debug for ProcessedImage {
@@ -62,6 +66,62 @@ impl fmt::Debug for ProcessedImage {
 /// allocate more) and a decoder panic on hostile data becomes [`ImageError::Corrupt`].
 /// CPU-heavy: call it inside `web::block`.
 pub fn process(bytes: &[u8], limits: &ImageLimits) -> Result<ProcessedImage, ImageError> {
+    let (format, img) = decode_upload(bytes, limits)?;
+    let (width, height) = img.dimensions();
+    let hashes = pdq::dihedral_image(&img);
+    let region_pdq = photo::encode(&photo::index_hashes(&img));
+
+    let rgb = flatten_on_white(img);
+    let display = shrink_to(&rgb, DISPLAY_MAX_SIDE);
+    let thumb = shrink_to(display.as_ref().unwrap_or(&rgb), THUMB_MAX_SIDE);
+    let display_jpeg = encode_jpeg(display.as_ref().unwrap_or(&rgb), DISPLAY_QUALITY)?;
+    let thumb_jpeg = encode_jpeg(
+        thumb.as_ref().or(display.as_ref()).unwrap_or(&rgb),
+        THUMB_QUALITY,
+    )?;
+    Ok(ProcessedImage {
+        format,
+        width,
+        height,
+        display_jpeg,
+        thumb_jpeg,
+        pdq: hashes.hashes[0],
+        pdq_quality: hashes.quality,
+        dihedral: hashes.hashes,
+        region_pdq,
+    })
+}
+
+/// A photo to search with: its query hashes and, when asked for, a small metadata-free
+/// JPEG of it to show back (nothing of it is stored).
+pub struct SearchPhoto {
+    pub query: photo::PhotoQuery,
+    pub thumb_jpeg: Option<Vec<u8>>,
+}
+
+/// Checks and decodes a search photo exactly as [`process`] does an upload, then hashes
+/// its regions (`search_index::photo`). CPU-heavy: call it inside `web::block`.
+pub fn search_photo(
+    bytes: &[u8],
+    limits: &ImageLimits,
+    with_thumb: bool,
+) -> Result<SearchPhoto, ImageError> {
+    let (_, img) = decode_upload(bytes, limits)?;
+    let query = photo::PhotoQuery::of_image(&img);
+    let thumb_jpeg = if with_thumb {
+        let small = img.thumbnail(THUMB_MAX_SIDE, THUMB_MAX_SIDE);
+        Some(encode_jpeg(&flatten_on_white(small), THUMB_QUALITY)?)
+    } else {
+        None
+    };
+    Ok(SearchPhoto { query, thumb_jpeg })
+}
+
+/// The checks before decoding, then the decode with limits and EXIF orientation.
+fn decode_upload(
+    bytes: &[u8],
+    limits: &ImageLimits,
+) -> Result<(ImageFormat, DynamicImage), ImageError> {
     if bytes.is_empty() {
         return Err(ImageError::Empty);
     }
@@ -83,27 +143,7 @@ pub fn process(bytes: &[u8], limits: &ImageLimits) -> Result<ProcessedImage, Ima
         fast_jpeg: false,
     };
     let img = pdq::decode_image(bytes, &options).map_err(|e| ImageError::from_decode(e, format))?;
-    let (width, height) = img.dimensions();
-    let hashes = pdq::dihedral_image(&img);
-
-    let rgb = flatten_on_white(img);
-    let display = shrink_to(&rgb, DISPLAY_MAX_SIDE);
-    let thumb = shrink_to(display.as_ref().unwrap_or(&rgb), THUMB_MAX_SIDE);
-    let display_jpeg = encode_jpeg(display.as_ref().unwrap_or(&rgb), DISPLAY_QUALITY)?;
-    let thumb_jpeg = encode_jpeg(
-        thumb.as_ref().or(display.as_ref()).unwrap_or(&rgb),
-        THUMB_QUALITY,
-    )?;
-    Ok(ProcessedImage {
-        format,
-        width,
-        height,
-        display_jpeg,
-        thumb_jpeg,
-        pdq: hashes.hashes[0],
-        pdq_quality: hashes.quality,
-        dihedral: hashes.hashes,
-    })
+    Ok((format, img))
 }
 
 /// 8-bit RGB, with any transparency composited onto white (transparent product cut-outs

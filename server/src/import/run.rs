@@ -138,6 +138,7 @@ struct ReadyImage {
     height: u32,
     pdq_hex: String,
     pdq_quality: u8,
+    region_pdq: String,
 }
 
 impl ReadyImage {
@@ -150,6 +151,7 @@ impl ReadyImage {
             pdq_hex: self.pdq_hex.clone(),
             pdq_quality: self.pdq_quality,
             pdq_algorithm: pdq_algorithm(),
+            region_pdq: self.region_pdq.clone(),
         }
     }
 }
@@ -296,6 +298,7 @@ impl Importer<'_> {
             height: processed.height,
             pdq_hex: processed.pdq.to_hex(),
             pdq_quality: processed.pdq_quality,
+            region_pdq: processed.region_pdq,
         })
     }
 

@@ -89,6 +89,8 @@ pub struct ImageRow {
     pub pdq_algorithm: String,
     pub created_by: Option<i64>,
     pub created_at: chrono::NaiveDateTime,
+    /// `search_index::photo` region hashes, encoded; empty for older images.
+    pub region_pdq: String,
 }
 
 #[derive(Insertable)]
@@ -107,6 +109,7 @@ pub struct NewImage<'a> {
     pub pdq_algorithm: &'a str,
     pub created_by: Option<i64>,
     pub created_at: chrono::NaiveDateTime,
+    pub region_pdq: &'a str,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
@@ -451,9 +454,12 @@ pub fn list_for_org(
         .load(conn)
 }
 
-/// All (image id, product id, pdq hex, quality) of published products of verified
-/// organisations: the image-hash index is rebuilt from these at start.
-pub fn searchable_images(conn: &mut DbConnection) -> QueryResult<Vec<(i64, i64, String, i32)>> {
+/// One searchable image's hashes: (image id, product id, pdq hex, quality, region hashes).
+pub type SearchableImage = (i64, i64, String, i32, String);
+
+/// The hashes of every image of published products of verified organisations: the
+/// image-hash index is rebuilt from these at start.
+pub fn searchable_images(conn: &mut DbConnection) -> QueryResult<Vec<SearchableImage>> {
     use crate::db::schema::organisations;
     product_images::table
         .inner_join(products::table.inner_join(organisations::table))
@@ -464,6 +470,7 @@ pub fn searchable_images(conn: &mut DbConnection) -> QueryResult<Vec<(i64, i64, 
             product_images::product_id,
             product_images::pdq,
             product_images::pdq_quality,
+            product_images::region_pdq,
         ))
         .load(conn)
 }

@@ -58,6 +58,8 @@ pub struct StoredImage {
     pub pdq_hex: String,
     pub pdq_quality: u8,
     pub pdq_algorithm: String,
+    /// Encoded `search_index::photo` region hashes.
+    pub region_pdq: String,
 }
 
 fn check_caption(caption: &str) -> Result<(), AppError> {
@@ -111,6 +113,7 @@ pub fn attach(
                 pdq_algorithm: &stored.pdq_algorithm,
                 created_by: actor.user_id,
                 created_at: now(),
+                region_pdq: &stored.region_pdq,
             },
         )?;
         rows::enqueue_search(conn, product_id)?;

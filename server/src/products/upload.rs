@@ -30,6 +30,7 @@ pub async fn store_bytes(state: &AppState, bytes: Vec<u8>) -> Result<StoredImage
             height: processed.height,
             pdq_hex: processed.pdq.to_hex(),
             pdq_quality: processed.pdq_quality,
+            region_pdq: processed.region_pdq,
             pdq_algorithm: format!(
                 "{}/{}",
                 search_index::pdq::ALGORITHM,

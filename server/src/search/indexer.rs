@@ -7,10 +7,11 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
+use search_index::photo::RegionHash;
 use search_index::text::{IndexOp, TextIndex};
-use search_index::Hash256;
 
-use super::{index_error, matchable_hash, ImageIndex};
+use super::images::regions_of;
+use super::{index_error, ImageIndex};
 use crate::db::{DbConnection, DbPool};
 use crate::error::AppError;
 use crate::models::product as rows;
@@ -97,12 +98,13 @@ impl Indexer {
 
     fn load_images(&self) -> Result<(), AppError> {
         let all = rows::searchable_images(&mut *self.conn()?)?;
-        let mut by_product: std::collections::HashMap<i64, Vec<(i64, Hash256)>> =
+        let mut by_product: std::collections::HashMap<i64, Vec<(i64, Vec<RegionHash>)>> =
             Default::default();
-        for (image, product, hex, quality) in all {
-            if let Some(hash) = matchable_hash(&hex, quality) {
-                by_product.entry(product).or_default().push((image, hash));
-            }
+        for (image, product, hex, quality, regions) in all {
+            by_product
+                .entry(product)
+                .or_default()
+                .push((image, regions_of(&hex, quality, &regions)));
         }
         let mut index = self
             .images
@@ -148,10 +150,10 @@ impl Indexer {
                 self.text
                     .apply(seq, IndexOp::Upsert(doc))
                     .map_err(index_error)?;
-                let hashes: Vec<(i64, Hash256)> = product
+                let hashes: Vec<(i64, Vec<RegionHash>)> = product
                     .images
                     .iter()
-                    .filter_map(|i| matchable_hash(&i.pdq, i.pdq_quality).map(|h| (i.id, h)))
+                    .map(|i| (i.id, regions_of(&i.pdq, i.pdq_quality, &i.region_pdq)))
                     .collect();
                 images.set_product(product_id, &hashes);
             }

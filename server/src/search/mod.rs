@@ -2,7 +2,7 @@
 //! rebuilt from the database when needed and fed from the search outbox by one indexer
 //! thread (see `indexer.rs`).
 
-mod images;
+pub mod images;
 mod indexer;
 
 use std::path::Path;
@@ -11,9 +11,8 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use search_index::hamming::Hit;
+use search_index::photo::{PhotoMatch, PhotoQuery};
 use search_index::text::{SearchRequest, SearchResults, TextIndex, TextIndexConfig, Viewer};
-use search_index::Hash256;
 
 use crate::auth::CurrentUser;
 use crate::db::DbPool;
@@ -53,14 +52,6 @@ impl Default for IndexSettings {
             poll_interval: Duration::from_millis(500),
         }
     }
-}
-
-/// The hash an image is matched by, when its quality is high enough: hashes below
-/// `images::MIN_MATCH_QUALITY` are kept with the image but not used to match.
-pub fn matchable_hash(hex: &str, quality: i32) -> Option<Hash256> {
-    (quality >= i32::from(crate::images::MIN_MATCH_QUALITY))
-        .then(|| Hash256::from_hex(hex).ok())
-        .flatten()
 }
 
 fn index_error(e: impl std::fmt::Display) -> AppError {
@@ -151,19 +142,19 @@ impl SearchService {
         self.inner.text.search(request, viewer).map_err(index_error)
     }
 
-    /// Image hits within `max_distance` of any of the query hashes (a photo's dihedral
-    /// variants), best first, as (product id, hit).
-    pub fn images(
+    /// Indexed images within `max_distance` of a photo, best first, as (product id,
+    /// match). Every searchable product is there: the caller filters by viewer.
+    pub fn photo(
         &self,
-        queries: &[Hash256],
+        query: &PhotoQuery,
         max_distance: u32,
-    ) -> Result<Vec<(i64, Hit)>, AppError> {
+    ) -> Result<Vec<(i64, PhotoMatch)>, AppError> {
         let index = self
             .inner
             .images
             .read()
             .map_err(|_| index_error("image index lock poisoned"))?;
-        Ok(index.search(queries, max_distance))
+        Ok(index.search(query, max_distance))
     }
 
     /// Counts for consistency checks: images indexed.

@@ -15,7 +15,7 @@ use crate::error::AppError;
 use crate::images::{ImageStore, Sweep};
 use crate::models::notice;
 use crate::models::product as rows;
-use crate::search::matchable_hash;
+use crate::search::images::{is_matchable, regions_of};
 
 /// At most this many file names are listed in a report; the counts are always whole.
 const LISTED_FILES: usize = 50;
@@ -90,7 +90,7 @@ pub fn check(state: &AppState) -> Result<ConsistencyReport, AppError> {
     let searchable_products = count(rows::count_searchable(&mut conn)?);
     let matchable_images = rows::searchable_images(&mut conn)?
         .iter()
-        .filter(|(_, _, hex, quality)| matchable_hash(hex, *quality).is_some())
+        .filter(|(_, _, hex, quality, regions)| is_matchable(&regions_of(hex, *quality, regions)))
         .count() as u64;
     let outbox_last = count(rows::last_outbox_id(&mut conn)?);
     let referenced = referenced_files(&mut conn)?;

@@ -18,6 +18,7 @@ use crate::products;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/search", web::get().to(search))
+        .route("/search/photo", web::post().to(super::photo_search::search))
         .route("/guide/{id}", web::get().to(guide_page));
 }
 

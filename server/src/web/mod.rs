@@ -10,6 +10,7 @@ pub mod lookup;
 pub mod members;
 pub mod multipart;
 pub mod notices;
+pub mod photo_search;
 pub mod products;
 pub mod share_list;
 pub mod sign_in;
