@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod barcodes;
 pub mod members;
 pub mod openapi;
 pub mod products;
@@ -58,6 +59,7 @@ pub fn scope() -> Scope<
         .service(products::image_file)
         .service(products::guide)
         .service(search::search)
+        .service(barcodes::decode)
         .service(search::share_list)
         .service(search::set_share_list)
         .default_service(web::to(unknown_endpoint))

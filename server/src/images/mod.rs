@@ -21,7 +21,7 @@ use search_index::pdq::PdqError;
 
 use crate::error::AppError;
 
-pub use process::{process, ProcessedImage, DISPLAY_MAX_SIDE, THUMB_MAX_SIDE};
+pub use process::{decode, process, ProcessedImage, DISPLAY_MAX_SIDE, THUMB_MAX_SIDE};
 pub use sniff::sniff;
 pub use store::{is_valid_sha, ImageStore};
 

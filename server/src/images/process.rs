@@ -54,35 +54,10 @@ impl fmt::Debug for ProcessedImage {
     }
 }
 
-/// Turns an upload into a display copy, a thumbnail and its PDQ hashes.
-///
-/// In order, each step before any pixel is decoded: empty file, byte size, format from the
-/// magic number, then the width and height from the header against `limits.max_pixels`.
-/// The decode itself runs with a memory limit (so a header that lies cannot make it
-/// allocate more) and a decoder panic on hostile data becomes [`ImageError::Corrupt`].
-/// CPU-heavy: call it inside `web::block`.
+/// Turns an upload into a display copy, a thumbnail and its PDQ hashes, after the
+/// checks of [`decode`]. CPU-heavy: call it inside `web::block`.
 pub fn process(bytes: &[u8], limits: &ImageLimits) -> Result<ProcessedImage, ImageError> {
-    if bytes.is_empty() {
-        return Err(ImageError::Empty);
-    }
-    let len = bytes.len() as u64;
-    if len > limits.max_bytes {
-        return Err(ImageError::TooLarge {
-            bytes: len,
-            max_bytes: limits.max_bytes,
-        });
-    }
-    let format = sniff(bytes)?;
-    // `decode_image` checks the header's dimensions before decoding, sets `image::Limits`,
-    // applies the EXIF orientation and rejects truncated JPEGs (which decoders would
-    // otherwise fill with grey).
-    let options = DecodeOptions {
-        apply_exif_orientation: true,
-        max_pixels: limits.max_pixels,
-        max_bytes: limits.max_bytes,
-        fast_jpeg: false,
-    };
-    let img = pdq::decode_image(bytes, &options).map_err(|e| ImageError::from_decode(e, format))?;
+    let (format, img) = decode(bytes, limits)?;
     let (width, height) = img.dimensions();
     let hashes = pdq::dihedral_image(&img);
 
@@ -104,6 +79,43 @@ pub fn process(bytes: &[u8], limits: &ImageLimits) -> Result<ProcessedImage, Ima
         pdq_quality: hashes.quality,
         dihedral: hashes.hashes,
     })
+}
+
+/// Checks an upload and decodes it, upright by its EXIF orientation: the format it was
+/// in and its pixels. Nothing is stored: an upload that is only looked at (a barcode to
+/// read) stops here.
+///
+/// In order, each step before any pixel is decoded: empty file, byte size, format from the
+/// magic number, then the width and height from the header against `limits.max_pixels`.
+/// The decode itself runs with a memory limit (so a header that lies cannot make it
+/// allocate more) and a decoder panic on hostile data becomes [`ImageError::Corrupt`].
+/// CPU-heavy: call it inside `web::block`.
+pub fn decode(
+    bytes: &[u8],
+    limits: &ImageLimits,
+) -> Result<(ImageFormat, DynamicImage), ImageError> {
+    if bytes.is_empty() {
+        return Err(ImageError::Empty);
+    }
+    let len = bytes.len() as u64;
+    if len > limits.max_bytes {
+        return Err(ImageError::TooLarge {
+            bytes: len,
+            max_bytes: limits.max_bytes,
+        });
+    }
+    let format = sniff(bytes)?;
+    // `decode_image` checks the header's dimensions before decoding, sets `image::Limits`,
+    // applies the EXIF orientation and rejects truncated JPEGs (which decoders would
+    // otherwise fill with grey).
+    let options = DecodeOptions {
+        apply_exif_orientation: true,
+        max_pixels: limits.max_pixels,
+        max_bytes: limits.max_bytes,
+        fast_jpeg: false,
+    };
+    let img = pdq::decode_image(bytes, &options).map_err(|e| ImageError::from_decode(e, format))?;
+    Ok((format, img))
 }
 
 /// 8-bit RGB, with any transparency composited onto white (transparent product cut-outs
