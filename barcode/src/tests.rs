@@ -52,27 +52,9 @@ fn gs1_datamatrix_and_qr_are_flagged_with_their_separators() {
 }
 
 #[test]
-fn a_code_turned_by_twenty_degrees_is_still_read() {
-    let upright = open("ean13-3/01.png").to_luma8();
-    let turned = transform::rotate(&upright, 20.0);
-    let expected = std::fs::read_to_string(data("ean13-3/01.txt")).unwrap();
-    let codes = decode_gray(&turned);
-    assert!(codes.iter().any(|c| c.text == expected), "{codes:?}");
-}
-
-#[test]
-fn blank_noise_and_empty_images_give_nothing() {
+fn blank_and_empty_images_give_nothing() {
     assert!(decode_gray(&GrayImage::new(0, 0)).is_empty());
     assert!(decode_gray(&GrayImage::from_pixel(300, 200, Luma([255]))).is_empty());
-    // A fixed pseudo-random pattern: bars of every width, but no valid symbol.
-    let mut state = 0x2545_f491_u32;
-    let noise = GrayImage::from_fn(320, 240, |_, _| {
-        state ^= state << 13;
-        state ^= state >> 17;
-        state ^= state << 5;
-        Luma([if state & 1 == 0 { 0 } else { 255 }])
-    });
-    assert!(decode_gray(&noise).is_empty());
 }
 
 #[test]
