@@ -77,7 +77,11 @@ fn quality_false_decodes_on_photos_without_barcodes_within_the_bar() {
     assert_eq!(score.positives(), 0, "the folder holds negatives only");
     assert!(score.images() >= 20);
     // ZXing's bar: at most 2.
-    assert!(score.false_decodes() <= 2, "{}", score.failures().join("\n"));
+    assert!(
+        score.false_decodes() <= 2,
+        "{}",
+        score.failures().join("\n")
+    );
 }
 
 #[test]
