@@ -209,6 +209,9 @@ fn the_import_api_queues_a_job_that_reports_every_row_and_only_its_organisation_
         .expect("reason")
         .contains("name"));
     assert_eq!(zorbo.get("/api/v1/imports").json()[0]["id"], id);
+    // The product list's text filter ignores case on both backends.
+    let listed = zorbo.get("/api/v1/products?q=ZORBO%20crisps").json();
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
 
     // Another right holder neither sees the job nor its page.
     let other = Browser::with_token(

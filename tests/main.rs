@@ -9,6 +9,7 @@ mod support;
 mod access;
 mod accounts;
 mod api;
+mod barcodes;
 mod cli;
 mod crash;
 mod imports;

@@ -1,4 +1,5 @@
-//! The command line: `serve`, `migrate`, `admin create`, `hash-password`.
+//! The command line: `serve`, `migrate`, `admin create`, `hash-password`, `hash`,
+//! `barcode`, `import`, `reindex`.
 
 use clap::{Parser, Subcommand};
 use std::io::{IsTerminal, Read};
@@ -54,6 +55,14 @@ enum Command {
         /// Hash the pixels as stored, ignoring the EXIF orientation tag.
         #[arg(long)]
         no_exif: bool,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Prints the barcodes in each image (EAN-13, EAN-8, UPC-A, UPC-E, DataMatrix, QR),
+    /// one line per code as `<file>: <symbology> <text>`, or `<file>: none`; control
+    /// characters in the text (the GS1 separator) are printed escaped, as `\u{1d}`. An
+    /// unreadable file is reported on stderr and the exit code is 1.
+    Barcode {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -148,6 +157,7 @@ fn execute(cli: Cli) -> Result<(), String> {
             no_exif,
             files,
         } => hash_files(files, *dihedral, !*no_exif),
+        Command::Barcode { files } => barcode_files(files),
         Command::Import(args) => {
             let config = load_config(&cli, None)?;
             let pool = crate::app::prepare_database(&config).map_err(|e| detail(&e))?;
@@ -210,6 +220,41 @@ fn hash_files(files: &[PathBuf], dihedral: bool, apply_exif: bool) -> Result<(),
     match failed {
         0 => Ok(()),
         n => Err(format!("{n} of {} files could not be hashed", files.len())),
+    }
+}
+
+/// `touchstone barcode`: every file is tried; failures are counted and reported at the end.
+fn barcode_files(files: &[PathBuf]) -> Result<(), String> {
+    let limits = crate::images::ImageLimits::default();
+    let mut failed = 0;
+    for file in files {
+        let decoded = std::fs::read(file)
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| crate::images::decode(&bytes, &limits).map_err(|e| e.to_string()));
+        match decoded {
+            Ok((_, img)) => {
+                let codes = barcode::decode(&img);
+                if codes.is_empty() {
+                    println!("{}: none", file.display());
+                }
+                for code in codes {
+                    println!(
+                        "{}: {} {}",
+                        file.display(),
+                        code.symbology,
+                        barcode::printable(&code.text)
+                    );
+                }
+            }
+            Err(e) => {
+                eprintln!("touchstone: {}: {e}", file.display());
+                failed += 1;
+            }
+        }
+    }
+    match failed {
+        0 => Ok(()),
+        n => Err(format!("{n} of {} files could not be read", files.len())),
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod barcodes;
 pub mod imports;
 pub mod members;
 pub mod notices;
@@ -66,6 +67,7 @@ pub fn scope() -> Scope<
         .service(imports::read)
         .service(search::search)
         .service(photo::search_image)
+        .service(barcodes::decode)
         .service(search::share_list)
         .service(search::set_share_list)
         .service(notices::list)

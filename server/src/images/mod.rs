@@ -22,7 +22,7 @@ use search_index::pdq::PdqError;
 use crate::error::AppError;
 
 pub use process::{
-    process, search_photo, ProcessedImage, SearchPhoto, DISPLAY_MAX_SIDE, THUMB_MAX_SIDE,
+    decode, process, search_photo, ProcessedImage, SearchPhoto, DISPLAY_MAX_SIDE, THUMB_MAX_SIDE,
 };
 pub use sniff::sniff;
 pub use store::{is_valid_sha, ImageStore, Sweep, WriterLock};

@@ -58,15 +58,10 @@ impl fmt::Debug for ProcessedImage {
     }
 }
 
-/// Turns an upload into a display copy, a thumbnail and its PDQ hashes.
-///
-/// In order, each step before any pixel is decoded: empty file, byte size, format from the
-/// magic number, then the width and height from the header against `limits.max_pixels`.
-/// The decode itself runs with a memory limit (so a header that lies cannot make it
-/// allocate more) and a decoder panic on hostile data becomes [`ImageError::Corrupt`].
-/// CPU-heavy: call it inside `web::block`.
+/// Turns an upload into a display copy, a thumbnail and its PDQ hashes, after the
+/// checks of [`decode`]. CPU-heavy: call it inside `web::block`.
 pub fn process(bytes: &[u8], limits: &ImageLimits) -> Result<ProcessedImage, ImageError> {
-    let (format, img) = decode_upload(bytes, limits)?;
+    let (format, img) = decode(bytes, limits)?;
     let (width, height) = img.dimensions();
     let hashes = pdq::dihedral_image(&img);
     let region_pdq = photo::encode(&photo::index_hashes(&img));
@@ -106,7 +101,7 @@ pub fn search_photo(
     limits: &ImageLimits,
     with_thumb: bool,
 ) -> Result<SearchPhoto, ImageError> {
-    let (_, img) = decode_upload(bytes, limits)?;
+    let (_, img) = decode(bytes, limits)?;
     let query = photo::PhotoQuery::of_image(&img);
     let thumb_jpeg = if with_thumb {
         let small = img.thumbnail(THUMB_MAX_SIDE, THUMB_MAX_SIDE);
@@ -117,8 +112,16 @@ pub fn search_photo(
     Ok(SearchPhoto { query, thumb_jpeg })
 }
 
-/// The checks before decoding, then the decode with limits and EXIF orientation.
-fn decode_upload(
+/// Checks an upload and decodes it, upright by its EXIF orientation: the format it was
+/// in and its pixels. Nothing is stored: an upload that is only looked at (a barcode to
+/// read) stops here.
+///
+/// In order, each step before any pixel is decoded: empty file, byte size, format from the
+/// magic number, then the width and height from the header against `limits.max_pixels`.
+/// The decode itself runs with a memory limit (so a header that lies cannot make it
+/// allocate more) and a decoder panic on hostile data becomes [`ImageError::Corrupt`].
+/// CPU-heavy: call it inside `web::block`.
+pub fn decode(
     bytes: &[u8],
     limits: &ImageLimits,
 ) -> Result<(ImageFormat, DynamicImage), ImageError> {

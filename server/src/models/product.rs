@@ -440,12 +440,13 @@ pub fn list_for_org(
         query = query.filter(products::status.eq(status.to_string()));
     }
     if let Some(text) = text.filter(|t| !t.is_empty()) {
-        let pattern = format!("%{}%", text.replace(['%', '_'], ""));
+        use crate::models::product_list::lower;
+        let pattern = format!("%{}%", text.replace(['%', '_'], "").to_lowercase());
         query = query.filter(
-            products::name
+            lower(products::name)
                 .like(pattern.clone())
-                .or(products::reference.like(pattern.clone()))
-                .or(brands::name.like(pattern)),
+                .or(lower(products::reference).like(pattern.clone()))
+                .or(lower(brands::name).like(pattern)),
         );
     }
     query

@@ -2,6 +2,7 @@
 //! checks its inputs, makes its change in one transaction and records it in the audit log.
 
 pub mod accounts;
+pub mod barcodes;
 pub mod consistency;
 pub mod members;
 pub mod organisations;

@@ -5,6 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use super::barcode_photo::{self, ScanView};
 use super::products::guide::{self, GuideView};
 use super::products::preview::GuidePage;
 use super::products::{edit_language, image_path};
@@ -19,6 +20,10 @@ use crate::products;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/search", web::get().to(search))
         .route("/search/photo", web::post().to(super::photo_search::search))
+        .route(
+            "/search/barcode",
+            web::post().to(barcode_photo::search_by_photo),
+        )
         .route("/guide/{id}", web::get().to(guide_page));
 }
 
@@ -38,6 +43,14 @@ pub struct SearchParams {
 }
 
 impl SearchParams {
+    /// A plain search for `q` (a code read from a photo), without filters.
+    pub fn for_code(q: String) -> SearchParams {
+        SearchParams {
+            q,
+            ..SearchParams::default()
+        }
+    }
+
     fn link(&self, change: &[(&str, &str)]) -> String {
         let mut query = url::form_urlencoded::Serializer::new(String::new());
         for (name, value) in [
@@ -100,6 +113,8 @@ struct SearchPage {
     hits: Vec<SearchHitView>,
     filters: Vec<Filter>,
     code: Option<CodeFacts>,
+    /// The barcode photo just read, when the page answers one.
+    scan: Option<ScanView>,
     page: usize,
     pages: usize,
     previous_link: Option<String>,
@@ -109,12 +124,14 @@ struct SearchPage {
 
 fn code_facts(text: &str) -> Option<CodeFacts> {
     let data = search_index::gs1::recognise_code(text)?;
-    let field = |ai: &str| data.get(ai).unwrap_or_default().to_string();
     Some(CodeFacts {
-        gtin: field("01"),
-        lot: field("10"),
-        serial: field("21"),
-        expiry: field("17"),
+        gtin: data
+            .gtin
+            .map(|g| g.as_str().to_string())
+            .unwrap_or_default(),
+        lot: data.lot.unwrap_or_default(),
+        serial: data.serial.unwrap_or_default(),
+        expiry: data.expiry.map(|d| d.to_string()).unwrap_or_default(),
     })
 }
 
@@ -124,7 +141,17 @@ pub async fn search(
     user: CurrentUser,
     params: web::Query<SearchParams>,
 ) -> Result<HttpResponse, AppError> {
-    let params = params.into_inner();
+    search_page(&req, &state, &user, params.into_inner(), None).await
+}
+
+/// The search page for `params`, with the barcode photo just read when there is one.
+pub async fn search_page(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    user: &CurrentUser,
+    params: SearchParams,
+    scan: Option<ScanView>,
+) -> Result<HttpResponse, AppError> {
     let searched = !params.q.trim().is_empty() || params.has_filters();
     let query = SearchQuery {
         q: Some(params.q.clone()),
@@ -168,8 +195,9 @@ pub async fn search(
     })
     .collect();
     render(&SearchPage {
-        ctx: PageContext::new(&req, Some(&user)),
-        code: code_facts(&params.q),
+        ctx: PageContext::new(req, Some(user)),
+        code: scan.is_none().then(|| code_facts(&params.q)).flatten(),
+        scan,
         searched,
         total: results.total,
         hits: results.hits,

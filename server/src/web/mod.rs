@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin;
 pub mod assets;
+pub mod barcode_photo;
 pub mod error_pages;
 pub mod health;
 pub mod imports;
