@@ -66,7 +66,7 @@ fn zip_of_images() -> Vec<u8> {
     for n in 0..IMAGES {
         // Distinct, detailed pictures: a gradient cut by stripes that depend on n.
         let picture = image::RgbImage::from_fn(96, 96, |x, y| {
-            let stripe = ((x * (n as u32 + 3) + y * 7) / 11) % 2 == 0;
+            let stripe = ((x * (n as u32 + 3) + y * 7) / 11).is_multiple_of(2);
             let v = ((x * 2 + y * (n as u32 % 5 + 1)) % 256) as u8;
             if stripe {
                 image::Rgb([v, 255 - v, (n * 6) as u8])

@@ -615,7 +615,8 @@ mod tests {
 
     #[test]
     fn validation_refuses_each_bad_field() {
-        let cases: [(fn(&mut NoticeInput), &str); 9] = [
+        type Case = (fn(&mut NoticeInput), &'static str);
+        let cases: [Case; 9] = [
             (|i| i.office = " ".into(), "missing_field"),
             (|i| i.quantity = 0, "invalid_quantity"),
             (
