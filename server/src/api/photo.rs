@@ -6,7 +6,6 @@ use std::collections::hash_map::{Entry, HashMap};
 
 use actix_multipart::Multipart;
 use actix_web::{post, web, HttpRequest, HttpResponse};
-use futures_util::StreamExt;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -16,13 +15,11 @@ use crate::db::{self, DbConnection};
 use crate::error::{AppError, ErrorBody};
 use crate::images::{self, SearchPhoto};
 use crate::products;
+use crate::uploads::{self, UploadLimits};
 use search_index::photo::{self, PhotoMatch};
 
 /// At most this many matches are returned.
 pub const MAX_MATCHES: usize = 20;
-/// Text fields of the page's form (the CSRF token) are short.
-const MAX_FIELD_BYTES: usize = 4096;
-
 /// One product image that looks like the photo.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PhotoMatchView {
@@ -66,54 +63,26 @@ pub struct PhotoForm {
     pub file: Option<Vec<u8>>,
 }
 
-fn unreadable(e: impl std::fmt::Display) -> AppError {
-    AppError::bad_request(
-        "invalid_upload",
-        format!("The upload could not be read: {e}"),
-    )
-}
-
-/// Reads a multipart photo-search form, refusing a file over `max_bytes` before
-/// reading further. Fields other than `file` and `csrf_token` are ignored.
-pub async fn read_form(mut payload: Multipart, max_bytes: u64) -> Result<PhotoForm, AppError> {
-    let mut form = PhotoForm::default();
-    while let Some(field) = payload.next().await {
-        let mut field = field.map_err(unreadable)?;
-        let name = field.name().unwrap_or_default().to_string();
-        let limit = if name == "file" {
-            usize::try_from(max_bytes).unwrap_or(usize::MAX)
-        } else {
-            MAX_FIELD_BYTES
-        };
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(unreadable)?;
-            if bytes.len() + chunk.len() > limit {
-                return Err(if name == "file" {
-                    AppError::TooLarge(format!(
-                        "The photo is too large: it may be at most {} MB.",
-                        max_bytes / (1024 * 1024)
-                    ))
-                } else {
-                    unreadable(format!("the field {name} is too long"))
-                });
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        match name.as_str() {
-            "csrf_token" => form.csrf_token = String::from_utf8_lossy(&bytes).trim().to_string(),
-            "file" if form.file.is_some() => {
-                return Err(AppError::bad_request(
-                    "too_many_files",
-                    "Search with one photo at a time.",
-                ))
-            }
-            // A file input left empty still sends an empty part.
-            "file" if !bytes.is_empty() => form.file = Some(bytes),
-            _ => {}
-        }
+/// Reads a multipart photo-search form: one photo in `file` (within `max_bytes`) and,
+/// from a page, the CSRF token.
+pub async fn read_form(payload: Multipart, max_bytes: u64) -> Result<PhotoForm, AppError> {
+    let files = [("file", max_bytes)];
+    let limits = UploadLimits {
+        files: &files,
+        max_files: 2,
+    };
+    let mut body = uploads::read(payload, &limits).await?;
+    let mut photos = body.take_files("file");
+    if photos.len() > 1 {
+        return Err(AppError::bad_request(
+            "too_many_files",
+            "Search with one photo at a time.",
+        ));
     }
-    Ok(form)
+    Ok(PhotoForm {
+        csrf_token: body.text("csrf_token").to_string(),
+        file: photos.pop().map(|photo| photo.bytes),
+    })
 }
 
 /// Hashes the photo off the async threads; refuses one with too little detail to match.

@@ -5,16 +5,13 @@
 
 use actix_multipart::Multipart;
 use actix_web::{web, HttpRequest, HttpResponse};
-use futures_util::StreamExt;
 
 use super::lookup::{search_page, SearchParams};
 use crate::app::AppState;
 use crate::auth::{csrf, CurrentUser};
 use crate::error::AppError;
 use crate::services::barcodes::{self, DecodedCode};
-
-/// Text fields of the form are short.
-const MAX_FIELD_BYTES: usize = 4096;
+use crate::uploads::{self, UploadLimits};
 
 /// A barcode photo read, as the search page shows it.
 pub struct ScanView {
@@ -37,47 +34,22 @@ struct PhotoForm {
     file: Vec<u8>,
 }
 
-fn unreadable(e: impl std::fmt::Display) -> AppError {
-    AppError::bad_request(
-        "invalid_upload",
-        format!("The upload could not be read: {e}"),
-    )
-}
-
-/// Reads the form, refusing a file over `max_bytes` before reading further.
-async fn read_form(mut payload: Multipart, max_bytes: u64) -> Result<PhotoForm, AppError> {
-    let mut form = PhotoForm::default();
-    while let Some(field) = payload.next().await {
-        let mut field = field.map_err(unreadable)?;
-        let name = field.name().unwrap_or_default().to_string();
-        let limit = if name == "file" {
-            usize::try_from(max_bytes).unwrap_or(usize::MAX)
-        } else {
-            MAX_FIELD_BYTES
-        };
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(unreadable)?;
-            if bytes.len() + chunk.len() > limit {
-                return Err(if name == "file" {
-                    AppError::TooLarge(format!(
-                        "The photo is too large: photos may be at most {} MB.",
-                        max_bytes / (1024 * 1024)
-                    ))
-                } else {
-                    unreadable(format!("the field {name} is too long"))
-                });
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        match name.as_str() {
-            "csrf_token" => form.csrf_token = String::from_utf8_lossy(&bytes).trim().to_string(),
-            // An input left empty still sends an empty part.
-            "file" if form.file.is_empty() => form.file = bytes,
-            _ => {}
-        }
-    }
-    Ok(form)
+/// Reads the form; the camera and the file picker both send `file`: the first photo
+/// given is read, each within `max_bytes`.
+async fn read_form(payload: Multipart, max_bytes: u64) -> Result<PhotoForm, AppError> {
+    let files = [("file", max_bytes)];
+    let limits = UploadLimits {
+        files: &files,
+        max_files: 2,
+    };
+    let mut body = uploads::read(payload, &limits).await?;
+    Ok(PhotoForm {
+        csrf_token: body.text("csrf_token").to_string(),
+        file: body
+            .take_file("file")
+            .map(|photo| photo.bytes)
+            .unwrap_or_default(),
+    })
 }
 
 /// `POST /search/barcode`: reads the photo, then shows the search page for the GTIN it
