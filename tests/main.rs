@@ -8,10 +8,12 @@ mod support;
 
 mod access;
 mod accounts;
+mod alerts;
 mod api;
 mod barcodes;
 mod cli;
 mod crash;
+mod feedback;
 mod imports;
 mod lookup;
 mod members;

@@ -85,7 +85,8 @@ impl Drop for SmtpSink {
     }
 }
 
-fn photo(index: usize) -> Vec<u8> {
+/// One of the shared product photos, by its place in name order.
+pub fn photo(index: usize) -> Vec<u8> {
     let mut files: Vec<_> = std::fs::read_dir(PHOTOS)
         .expect("photos")
         .filter_map(Result::ok)
@@ -96,11 +97,13 @@ fn photo(index: usize) -> Vec<u8> {
     std::fs::read(&files[index]).expect("photo")
 }
 
-fn api_for(app: &TestApp, email: &str) -> Browser {
+/// An API client with a token of that account.
+pub fn api_for(app: &TestApp, email: &str) -> Browser {
     Browser::with_token(&app.base, &Browser::token_for(&app.base, email, PASSWORD))
 }
 
-fn signed_in(app: &TestApp, email: &str) -> Browser {
+/// A browser signed in as that account.
+pub fn signed_in(app: &TestApp, email: &str) -> Browser {
     let browser = app.browser();
     browser.sign_in(email, PASSWORD).assert_redirect_to("/");
     browser

@@ -167,9 +167,18 @@ impl TextIndex {
     }
 
     /// How many products searches currently see (after the last commit): for the
-    /// consistency check against the database.
-    pub fn num_docs(&self) -> u64 {
-        self.inner.reader.searcher().num_docs()
+    /// consistency check against the database. A product is one open document plus its
+    /// restricted ones, so the open documents are counted.
+    pub fn num_products(&self) -> u64 {
+        let open = TermQuery::new(
+            Term::from_field_text(self.inner.fields.doc_kind, KIND_OPEN),
+            IndexRecordOption::Basic,
+        );
+        self.inner
+            .reader
+            .searcher()
+            .search(&open, &tantivy::collector::Count)
+            .map_or(0, |n| n as u64)
     }
 
     /// The outbox sequence recorded by the last commit: resume after it.

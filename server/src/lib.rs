@@ -1,6 +1,7 @@
 //! Touchstone: a counterfeit-identification product database for customs officers and
 //! right holders. `main.rs` only parses the command line and calls [`cli::run`].
 
+pub mod alerts;
 pub mod api;
 pub mod app;
 pub mod auth;
@@ -8,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod feedback;
 pub mod images;
 pub mod import;
 pub mod models;

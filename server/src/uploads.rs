@@ -7,8 +7,11 @@ use futures_util::StreamExt;
 
 use crate::error::AppError;
 
-/// Text fields of upload forms are short.
-const MAX_TEXT_BYTES: usize = 4096;
+/// Text fields of most upload forms are short.
+pub const SHORT_TEXT_BYTES: usize = 4096;
+
+/// Text fields of forms with long descriptions (notices, alerts).
+pub const LONG_TEXT_BYTES: usize = 64 * 1024;
 
 /// A file part of the body.
 #[derive(Debug)]
@@ -35,6 +38,15 @@ impl MultipartBody {
             .find(|(name, _)| name == field)
             .map(|(_, value)| value.trim())
             .unwrap_or_default()
+    }
+
+    /// Every value sent in a field (checkboxes sharing a name), trimmed.
+    pub fn texts(&self, field: &str) -> Vec<&str> {
+        self.texts
+            .iter()
+            .filter(|(name, _)| name == field)
+            .map(|(_, value)| value.trim())
+            .collect()
     }
 
     /// A checkbox or boolean field: present with any of the usual "yes" values.
@@ -67,6 +79,8 @@ pub struct UploadLimits<'a> {
     pub files: &'a [(&'a str, u64)],
     /// At most this many files in all.
     pub max_files: usize,
+    /// The byte limit of each text field.
+    pub max_text_bytes: usize,
 }
 
 fn unreadable(e: impl std::fmt::Display) -> AppError {
@@ -115,7 +129,7 @@ pub async fn read(
                 }
                 usize::try_from(*limit).unwrap_or(usize::MAX)
             }
-            None => MAX_TEXT_BYTES,
+            None => limits.max_text_bytes,
         };
         let mut bytes = Vec::new();
         while let Some(chunk) = part.next().await {
@@ -141,4 +155,26 @@ pub async fn read(
         }
     }
     Ok(body)
+}
+
+/// Reads a form of text fields and up to `max_files` photos, each of at most `max_bytes`,
+/// sent in fields named `file` (or `files`): the text, and the photos in the order they
+/// came. What the photos are is for the image pipeline to check.
+pub async fn read_with_photos(
+    payload: Multipart,
+    max_bytes: u64,
+    max_files: usize,
+) -> Result<(MultipartBody, Vec<Vec<u8>>), AppError> {
+    let files = [("file", max_bytes), ("files", max_bytes)];
+    let limits = UploadLimits {
+        files: &files,
+        max_files,
+        max_text_bytes: LONG_TEXT_BYTES,
+    };
+    let mut body = read(payload, &limits).await?;
+    let photos = std::mem::take(&mut body.files)
+        .into_iter()
+        .map(|f| f.bytes)
+        .collect();
+    Ok((body, photos))
 }

@@ -145,13 +145,18 @@ impl TestApp {
 
     /// A customs administration whose manager accepted the invitation and is signed in.
     pub fn customs(&self, name: &str, manager_email: &str) -> Browser {
+        self.customs_in(name, manager_email, "DE")
+    }
+
+    /// A customs administration of a given country, its manager signed in.
+    pub fn customs_in(&self, name: &str, manager_email: &str, country: &str) -> Browser {
         let admin = self.admin();
         let page = admin.submit(
             "/admin/customs/new",
             "/admin/customs",
             &[
                 ("name", name),
-                ("country", "DE"),
+                ("country", country),
                 ("manager_email", manager_email),
             ],
         );

@@ -278,6 +278,12 @@ fn restricted_sample() -> TextIndex {
 }
 
 #[test]
+fn products_are_counted_once_whatever_their_restricted_documents() {
+    // Product 1 is one open and two restricted documents; the count is of products.
+    assert_eq!(restricted_sample().num_products(), 2);
+}
+
+#[test]
 fn restricted_text_reaches_only_listed_administrations_and_the_owner() {
     let idx = restricted_sample();
     // Officer of a listed administration finds the product by a restricted word.

@@ -4,7 +4,9 @@
 
 pub mod account;
 pub mod admin;
+pub mod alerts;
 pub mod barcodes;
+pub mod feedback;
 pub mod imports;
 pub mod members;
 pub mod notices;
@@ -78,7 +80,34 @@ pub fn scope() -> Scope<
         .service(notices::set_outcome)
         .service(notices::close)
         .service(notices::attachment)
+        .service(alerts::list)
+        .service(alerts::create)
+        .service(alerts::read)
+        .service(alerts::replace)
+        .service(alerts::withdraw)
+        .service(alerts::add_photo)
+        .service(alerts::remove_photo)
+        .service(alerts::photo)
+        .service(feedback::report)
         .default_service(web::to(unknown_endpoint))
+}
+
+/// Sends a stored JPEG (an image, a thumbnail, a private photo) after the caller's access
+/// was checked. A file the database names but the store lacks is our fault, not theirs.
+pub async fn stored_jpeg(
+    state: &crate::app::AppState,
+    sha: String,
+    cache_control: &'static str,
+) -> Result<actix_web::HttpResponse, AppError> {
+    let store = state.images.clone();
+    let bytes = web::block(move || store.read(&sha))
+        .await
+        .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))??
+        .ok_or_else(|| AppError::internal("a stored image file is missing"))?;
+    Ok(actix_web::HttpResponse::Ok()
+        .content_type("image/jpeg")
+        .insert_header(("Cache-Control", cache_control))
+        .body(bytes))
 }
 
 async fn unknown_endpoint() -> Result<actix_web::HttpResponse, AppError> {

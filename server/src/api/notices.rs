@@ -112,14 +112,15 @@ pub async fn post_message(
 ) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     view_for(&state, &user, id, PREFIX).await?;
-    let form =
-        crate::web::multipart::read(payload, state.image_limits().max_bytes, MAX_PHOTOS).await?;
+    let (form, photos) =
+        crate::uploads::read_with_photos(payload, state.image_limits().max_bytes, MAX_PHOTOS)
+            .await?;
     notices::reply(
         &state,
         &user,
         id,
-        &form.text("body"),
-        form.files,
+        form.text("body"),
+        photos,
         site(&req, &state),
     )
     .await?;
@@ -215,13 +216,5 @@ pub async fn serve_attachment(
         view::attachment_file(conn, &user, id, attachment_id, &size)
     })
     .await?;
-    let store = state.images.clone();
-    let bytes = web::block(move || store.read(&sha))
-        .await
-        .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))??
-        .ok_or_else(|| AppError::internal("a notice photo is missing from the store"))?;
-    Ok(HttpResponse::Ok()
-        .content_type("image/jpeg")
-        .insert_header(("Cache-Control", "private, no-store"))
-        .body(bytes))
+    super::stored_jpeg(state, sha, "private, no-store").await
 }

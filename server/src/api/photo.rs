@@ -70,6 +70,7 @@ pub async fn read_form(payload: Multipart, max_bytes: u64) -> Result<PhotoForm, 
     let limits = UploadLimits {
         files: &files,
         max_files: 2,
+        max_text_bytes: uploads::SHORT_TEXT_BYTES,
     };
     let mut body = uploads::read(payload, &limits).await?;
     let mut photos = body.take_files("file");

@@ -345,6 +345,7 @@ pub async fn read_upload(payload: Multipart, max: u64) -> Result<UploadForm, App
     let limits = UploadLimits {
         files: &files,
         max_files: 1,
+        max_text_bytes: uploads::SHORT_TEXT_BYTES,
     };
     let mut body = uploads::read(payload, &limits).await?;
     let Some(file) = body.take_file("file") else {
@@ -458,15 +459,7 @@ pub async fn serve_image(
         })
     })
     .await?;
-    let store = state.images.clone();
-    let bytes = web::block(move || store.read(&sha))
-        .await
-        .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))??
-        .ok_or_else(|| AppError::internal("an image file is missing from the store"))?;
-    Ok(HttpResponse::Ok()
-        .content_type("image/jpeg")
-        .insert_header(("Cache-Control", "private, max-age=86400"))
-        .body(bytes))
+    super::stored_jpeg(state, sha, "private, max-age=86400").await
 }
 
 /// The authentication guide of a product: what an officer reads, in their language where

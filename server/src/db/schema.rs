@@ -289,6 +289,60 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    alerts (id) {
+        id -> BigInt,
+        organisation_id -> BigInt,
+        title -> Text,
+        body -> Text,
+        severity -> Integer,
+        valid_until -> Date,
+        withdrawn_at -> Nullable<Timestamp>,
+        created_by -> Nullable<BigInt>,
+        updated_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    alert_countries (alert_id, country) {
+        alert_id -> BigInt,
+        country -> Text,
+    }
+}
+
+diesel::table! {
+    alert_products (alert_id, product_id) {
+        alert_id -> BigInt,
+        product_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    alert_images (id) {
+        id -> BigInt,
+        alert_id -> BigInt,
+        caption -> Text,
+        position -> Integer,
+        display_sha256 -> Text,
+        thumb_sha256 -> Text,
+        width -> Integer,
+        height -> Integer,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    product_lookups (product_id, administration_id, week_start) {
+        product_id -> BigInt,
+        administration_id -> BigInt,
+        week_start -> Date,
+        lookups -> Integer,
+    }
+}
+
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -302,6 +356,12 @@ diesel::joinable!(product_revisions -> products (product_id));
 diesel::joinable!(notice_messages -> notices (notice_id));
 diesel::joinable!(notice_attachments -> notices (notice_id));
 diesel::joinable!(notifications -> users (user_id));
+diesel::joinable!(alerts -> organisations (organisation_id));
+diesel::joinable!(alert_countries -> alerts (alert_id));
+diesel::joinable!(alert_products -> alerts (alert_id));
+diesel::joinable!(alert_products -> products (product_id));
+diesel::joinable!(alert_images -> alerts (alert_id));
+diesel::joinable!(product_lookups -> products (product_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
@@ -324,4 +384,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     notice_attachments,
     notifications,
     email_outbox,
+    alerts,
+    alert_countries,
+    alert_products,
+    alert_images,
+    product_lookups,
 );

@@ -62,6 +62,7 @@ impl Upload {
         let limits = UploadLimits {
             files: UPLOAD_FILES,
             max_files: UPLOAD_FILES.len(),
+            max_text_bytes: uploads::SHORT_TEXT_BYTES,
         };
         uploads::read(payload, &limits).await
     }

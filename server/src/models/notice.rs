@@ -104,6 +104,20 @@ pub fn of_right_holder(conn: &mut DbConnection, org_id: i64) -> QueryResult<Vec<
         .load(conn)
 }
 
+/// The notices sent to a right holder since a moment, oldest first.
+pub fn of_right_holder_since(
+    conn: &mut DbConnection,
+    org_id: i64,
+    since: chrono::NaiveDateTime,
+) -> QueryResult<Vec<NoticeRow>> {
+    notices::table
+        .filter(notices::right_holder_id.eq(org_id))
+        .filter(notices::created_at.ge(since))
+        .select(NoticeRow::as_select())
+        .order(notices::id.asc())
+        .load(conn)
+}
+
 /// Records activity on a notice. As the first statement of a transaction it also takes
 /// SQLite's write lock before anything is read, so that a write committed meanwhile by
 /// another connection (the mailer, say) cannot make the transaction fail as busy.

@@ -440,7 +440,7 @@ pub fn list_for_org(
         query = query.filter(products::status.eq(status.to_string()));
     }
     if let Some(text) = text.filter(|t| !t.is_empty()) {
-        use crate::models::product_list::lower;
+        use crate::models::lower;
         let pattern = format!("%{}%", text.replace(['%', '_'], "").to_lowercase());
         query = query.filter(
             lower(products::name)

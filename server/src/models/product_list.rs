@@ -4,6 +4,7 @@
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 
+use super::lower;
 use super::product::ProductRow;
 use crate::db::schema::{brands, products};
 use crate::db::DbConnection;
@@ -17,12 +18,6 @@ pub struct ListQuery {
     pub brand_id: Option<i64>,
     /// Only records last reviewed (or, never reviewed, created) before this date.
     pub reviewed_before: Option<chrono::NaiveDate>,
-}
-
-diesel::define_sql_function! {
-    /// Lower-case text, so that matching ignores case on both backends (PostgreSQL's
-    /// LIKE is case-sensitive, SQLite's is not).
-    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
 }
 
 type Db = <DbConnection as diesel::Connection>::Backend;

@@ -73,9 +73,7 @@ pub async fn remove_unused(state: &AppState, shas: Vec<String>) {
     let result = web::block(move || -> Result<(), AppError> {
         let mut conn = pool.get().map_err(|_| AppError::Unavailable)?;
         for sha in shas {
-            let in_use = crate::models::product::image_file_in_use(&mut conn, &sha)?
-                || crate::models::notice::attachment_file_in_use(&mut conn, &sha)?;
-            if !in_use {
+            if !crate::services::consistency::file_in_use(&mut conn, &sha)? {
                 store.remove(&sha)?;
             }
         }

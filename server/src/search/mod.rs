@@ -164,7 +164,7 @@ impl SearchService {
 
     /// Counts for consistency checks: products in the text index (as last committed).
     pub fn text_count(&self) -> u64 {
-        self.inner.text.num_docs()
+        self.inner.text.num_products()
     }
 
     /// The last outbox row the text index committed.

@@ -13,8 +13,8 @@ use crate::app::AppState;
 use crate::db::DbConnection;
 use crate::error::AppError;
 use crate::images::{ImageStore, Sweep};
-use crate::models::notice;
 use crate::models::product as rows;
+use crate::models::{alert, notice};
 use crate::search::images::{is_matchable, regions_of};
 
 /// At most this many file names are listed in a report; the counts are always whole.
@@ -52,11 +52,23 @@ pub fn referenced_files(conn: &mut DbConnection) -> Result<HashSet<String>, AppE
     let mut files = HashSet::new();
     let product_images = rows::image_files(conn)?;
     let notice_photos = notice::attachment_files(conn)?;
-    for (display, thumb) in product_images.into_iter().chain(notice_photos) {
+    let alert_photos = alert::image_files(conn)?;
+    for (display, thumb) in product_images
+        .into_iter()
+        .chain(notice_photos)
+        .chain(alert_photos)
+    {
         files.insert(display);
         files.insert(thumb);
     }
     Ok(files)
+}
+
+/// Whether some row names this stored file; the same tables as [`referenced_files`].
+pub fn file_in_use(conn: &mut DbConnection, sha: &str) -> Result<bool, AppError> {
+    Ok(rows::image_file_in_use(conn, sha)?
+        || notice::attachment_file_in_use(conn, sha)?
+        || alert::image_file_in_use(conn, sha)?)
 }
 
 /// Deletes the image files no row names, unless another process is writing to the store.

@@ -265,7 +265,10 @@ pub async fn guide_for(
                 path
             }
         };
-        Ok(guide::build(&product, visibility, &lang, &url))
+        let mut guide = guide::build(&product, visibility, &lang, &url);
+        guide.alerts = crate::alerts::view::for_guide(conn, &reader, id, for_api)?;
+        crate::feedback::count_lookup(conn, &reader, id);
+        Ok(guide)
     })
     .await
 }

@@ -2,14 +2,15 @@
 
 pub mod account;
 pub mod admin;
+pub mod alerts;
 pub mod assets;
 pub mod barcode_photo;
 pub mod error_pages;
+pub mod feedback;
 pub mod health;
 pub mod imports;
 pub mod lookup;
 pub mod members;
-pub mod multipart;
 pub mod notices;
 pub mod photo_search;
 pub mod products;
@@ -36,6 +37,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     imports::routes(cfg);
     share_list::routes(cfg);
     notices::routes(cfg);
+    alerts::routes(cfg);
+    feedback::routes(cfg);
 }
 
 /// Form bodies are small; a bad one is the user's mistake, answered with a clear page.
@@ -61,6 +64,8 @@ pub struct UserNav {
     pub looks_up: bool,
     /// Sends notices (officers, customs managers) or answers them (responders, owners).
     pub handles_notices: bool,
+    /// Reads alerts: customs administrations' members and right holders' members.
+    pub reads_alerts: bool,
     /// Unread in-app notifications.
     pub unread: i64,
 }
@@ -118,6 +123,11 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "outcome_saved" => "The outcome was recorded and the right holder told.",
         "notice_closed" => "The notice is closed.",
         "notifications_read" => "All notifications are marked read.",
+        "alert_published" => {
+            "The alert is published: officers of the countries it names see it now."
+        }
+        "alert_saved" => "The alert was saved.",
+        "alert_withdrawn" => "The alert was withdrawn: officers no longer see it.",
         _ => return None,
     })
 }
@@ -138,6 +148,7 @@ impl PageContext {
                 has_products: crate::products::require_reader(u).is_ok(),
                 looks_up: u.org_kind() == crate::models::OrgKind::Customs,
                 handles_notices: crate::notices::side_of(u).is_ok(),
+                reads_alerts: crate::alerts::reader_of(u).is_ok(),
                 unread: u.unread_notifications,
             }),
             csrf: csrf::token_for(req, user),

@@ -7,7 +7,6 @@ use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use askama::Template;
 use serde::Deserialize;
 
-use super::multipart::{self, MultipartForm};
 use super::{redirect, render, NoFields, PageContext};
 use crate::api::notices::{serve_attachment, site, view_for};
 use crate::app::AppState;
@@ -22,6 +21,7 @@ use crate::notices::{
     self, Decision, NoticeInput, Side, MAX_PHOTOS, OUTCOMES, TRANSPORT_MODES, VERDICTS,
 };
 use crate::products;
+use crate::uploads::{self, MultipartBody};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/notices", web::get().to(list))
@@ -96,25 +96,21 @@ struct FormValues {
 }
 
 impl FormValues {
-    fn of(form: &MultipartForm) -> FormValues {
+    fn of(form: &MultipartBody) -> FormValues {
         FormValues {
-            right_holder_id: form.text("right_holder_id"),
-            brand: form.text("brand"),
-            product_description: form.text("product_description"),
-            office: form.text("office"),
-            found_on: form.text("found_on"),
-            quantity: form.text("quantity"),
-            transport_mode: form.text("transport_mode"),
-            origin_country: form.text("origin_country"),
-            codes_seen: form.text("codes_seen"),
-            description: form.text("description"),
-            perishable: is_checked(&form.text("perishable")),
+            right_holder_id: form.text("right_holder_id").to_string(),
+            brand: form.text("brand").to_string(),
+            product_description: form.text("product_description").to_string(),
+            office: form.text("office").to_string(),
+            found_on: form.text("found_on").to_string(),
+            quantity: form.text("quantity").to_string(),
+            transport_mode: form.text("transport_mode").to_string(),
+            origin_country: form.text("origin_country").to_string(),
+            codes_seen: form.text("codes_seen").to_string(),
+            description: form.text("description").to_string(),
+            perishable: form.flag("perishable"),
         }
     }
-}
-
-fn is_checked(value: &str) -> bool {
-    matches!(value, "on" | "true" | "1")
 }
 
 #[derive(Template)]
@@ -214,7 +210,7 @@ async fn new_page(
     })
 }
 
-fn optional_id(form: &MultipartForm, name: &str, what: &str) -> Result<Option<i64>, AppError> {
+fn optional_id(form: &MultipartBody, name: &str, what: &str) -> Result<Option<i64>, AppError> {
     let text = form.text(name);
     if text.trim().is_empty() {
         return Ok(None);
@@ -225,7 +221,7 @@ fn optional_id(form: &MultipartForm, name: &str, what: &str) -> Result<Option<i6
 }
 
 /// The officer's form, read into what the service checks.
-fn input_from(form: &MultipartForm) -> Result<NoticeInput, AppError> {
+fn input_from(form: &MultipartBody) -> Result<NoticeInput, AppError> {
     let found_on = chrono::NaiveDate::parse_from_str(form.text("found_on").trim(), "%Y-%m-%d")
         .map_err(|_| {
             AppError::bad_request(
@@ -242,16 +238,16 @@ fn input_from(form: &MultipartForm) -> Result<NoticeInput, AppError> {
     Ok(NoticeInput {
         product_id: optional_id(form, "product_id", "The product")?,
         right_holder_id: optional_id(form, "right_holder_id", "The right holder")?,
-        brand: form.text("brand"),
-        product_description: form.text("product_description"),
-        office: form.text("office"),
+        brand: form.text("brand").to_string(),
+        product_description: form.text("product_description").to_string(),
+        office: form.text("office").to_string(),
         found_on,
         quantity,
-        transport_mode: form.text("transport_mode"),
-        origin_country: form.text("origin_country"),
-        codes_seen: form.text("codes_seen"),
-        description: form.text("description"),
-        perishable: is_checked(&form.text("perishable")),
+        transport_mode: form.text("transport_mode").to_string(),
+        origin_country: form.text("origin_country").to_string(),
+        codes_seen: form.text("codes_seen").to_string(),
+        description: form.text("description").to_string(),
+        perishable: form.flag("perishable"),
     })
 }
 
@@ -262,12 +258,13 @@ async fn create(
     payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
     require_sender(&user)?;
-    let form = multipart::read(payload, state.image_limits().max_bytes, MAX_PHOTOS).await?;
-    csrf::verify(&req, &user, &form.text("csrf_token"))?;
+    let (form, photos) =
+        uploads::read_with_photos(payload, state.image_limits().max_bytes, MAX_PHOTOS).await?;
+    csrf::verify(&req, &user, form.text("csrf_token"))?;
     let product_id = optional_id(&form, "product_id", "The product")?;
     let values = FormValues::of(&form);
     let sent = match input_from(&form) {
-        Ok(input) => notices::create(&state, &user, input, form.files, site(&req, &state)).await,
+        Ok(input) => notices::create(&state, &user, input, photos, site(&req, &state)).await,
         Err(e) => Err(e),
     };
     match sent {
@@ -345,14 +342,15 @@ async fn post_message(
         notices::load_for(conn, &reader, id).map(|_| ())
     })
     .await?;
-    let form = multipart::read(payload, state.image_limits().max_bytes, MAX_PHOTOS).await?;
-    csrf::verify(&req, &user, &form.text("csrf_token"))?;
+    let (form, photos) =
+        uploads::read_with_photos(payload, state.image_limits().max_bytes, MAX_PHOTOS).await?;
+    csrf::verify(&req, &user, form.text("csrf_token"))?;
     notices::reply(
         &state,
         &user,
         id,
-        &form.text("body"),
-        form.files,
+        form.text("body"),
+        photos,
         site(&req, &state),
     )
     .await?;

@@ -36,6 +36,7 @@ pub async fn upload(
     let limits = UploadLimits {
         files: &files,
         max_files: MAX_FILES,
+        max_text_bytes: uploads::SHORT_TEXT_BYTES,
     };
     let mut form = uploads::read(payload, &limits).await?;
     csrf::verify(&req, &user, form.text("csrf_token"))?;

@@ -137,6 +137,8 @@ pub struct GuideView {
     pub restricted: Vec<&'static str>,
     /// Whether some sections were left out because the viewer may not read them.
     pub withheld: bool,
+    /// Current alerts about the product for the reader (their country's and global ones).
+    pub alerts: Vec<crate::alerts::view::AlertView>,
 }
 
 fn money(value: &Option<Money>) -> String {
@@ -359,6 +361,7 @@ pub fn build(
         pictures,
         restricted: restricted_sections(&record),
         withheld: sections_withheld(&product.record, &record),
+        alerts: Vec::new(),
     }
 }
 

@@ -9,6 +9,7 @@ use super::guide::{self, GuideView};
 use super::{edit_language, image_path, own_product};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
+use crate::db;
 use crate::error::AppError;
 use crate::products::Visibility;
 use crate::web::{render, PageContext};
@@ -52,9 +53,14 @@ pub async fn preview(
         Visibility::OpenOnly
     };
     let id = product.row.id;
-    let guide = guide::build(&product, visibility, &lang, &|image, size| {
+    let mut guide = guide::build(&product, visibility, &lang, &|image, size| {
         image_path(id, image, size)
     });
+    let reader = user.clone();
+    guide.alerts = db::run(&state.pool, move |conn| {
+        crate::alerts::view::for_guide(conn, &reader, id, false)
+    })
+    .await?;
     render(&GuidePage {
         ctx: PageContext::new(&req, Some(&user)),
         guide,
