@@ -23,3 +23,4 @@ mod photo_search;
 mod product_pages;
 mod products;
 mod security;
+mod viewport;

@@ -49,8 +49,22 @@ pub struct World {
     pub other_owner: Browser,
 }
 
-fn api_for(app: &TestApp, email: &str) -> Browser {
+pub fn api_for(app: &TestApp, email: &str) -> Browser {
     Browser::with_token(&app.base, &Browser::token_for(&app.base, email, PASSWORD))
+}
+
+/// Puts every customs administration on the right holder's share list (through the API).
+pub fn share_with_every_administration(owner_api: &Browser) {
+    let list = owner_api.get("/api/v1/share-list").json();
+    let ids: Vec<Value> = list
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|a| a["id"].clone())
+        .collect();
+    owner_api
+        .put_json("/api/v1/share-list", &json!({"administrations": ids}))
+        .assert_status(204);
 }
 
 /// Two customs administrations (only the first on Acme's share list), Acme and another
@@ -284,16 +298,7 @@ fn restricted_sections_reach_only_administrations_on_the_share_list() {
     assert_eq!(open["total"], 1);
     assert!(!open.to_string().contains("Zanzibar") && !open.to_string().contains("Quokkaport"));
     // Taking B onto the share list opens the sections to B at once.
-    let list = w.owner.get("/api/v1/share-list").json();
-    let ids: Vec<Value> = list
-        .as_array()
-        .expect("list")
-        .iter()
-        .map(|a| a["id"].clone())
-        .collect();
-    w.owner
-        .put_json("/api/v1/share-list", &json!({"administrations": ids}))
-        .assert_status(204);
+    share_with_every_administration(&w.owner);
     w.app.flush_search();
     assert!(w.other_officer.get(&path).json()["sections"]["logistics"].is_object());
     assert_eq!(hits(&w.other_officer, "Zanzibar")["total"], 1);

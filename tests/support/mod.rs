@@ -4,6 +4,7 @@
 
 pub mod browser;
 pub mod database;
+pub mod webdriver;
 
 use actix_web::dev::ServerHandle;
 use std::sync::mpsc;
