@@ -38,7 +38,7 @@ enum Who {
     Responder,
 }
 
-/// Every page checked, by who opens it. In paths, `{product}`, `{notice}`, `{import}`,
+/// Every page checked, by who opens it. In paths, `{product}`, `{notice}`, `{alert}`, `{import}`,
 /// `{org}` (the verified right holder), `{pending_org}` and `{invitation}` (an open
 /// invitation's path) stand for the seeded records. Add new pages here.
 const PAGES: &[(Who, &str)] = &[
@@ -66,6 +66,10 @@ const PAGES: &[(Who, &str)] = &[
     (Who::Officer, "/notices/new?product={product}"),
     (Who::Officer, "/notices/{notice}"),
     (Who::Officer, "/notifications"),
+    (Who::Officer, "/alerts"),
+    (Who::Officer, "/alerts?q=hologram&severity=high"),
+    (Who::Officer, "/alerts?q=qqzzxxnothing"),
+    (Who::Officer, "/alerts/{alert}"),
     (Who::Officer, "/account"),
     (Who::Officer, "/account/tokens"),
     (Who::CustomsManager, "/members"),
@@ -94,11 +98,18 @@ const PAGES: &[(Who, &str)] = &[
     (Who::Owner, "/notices/{notice}"),
     (Who::Owner, "/notifications"),
     (Who::Owner, "/account/tokens"),
+    (Who::Owner, "/alerts"),
+    (Who::Owner, "/alerts/new"),
+    (Who::Owner, "/alerts/{alert}"),
+    (Who::Owner, "/alerts/{alert}/edit"),
+    (Who::Owner, "/feedback"),
+    (Who::Owner, "/feedback?weeks=52"),
     (Who::Editor, "/products"),
     (Who::Editor, "/share-list"),
     (Who::Responder, "/notices"),
     (Who::Responder, "/notices/{notice}"),
     (Who::Responder, "/notifications"),
+    (Who::Responder, "/feedback"),
 ];
 
 /// Pages that show the error page on purpose (it must fit the phone too).
@@ -346,6 +357,31 @@ fn seed() -> Seeded {
             &[("body", "Here is the case back.")],
         )
         .assert_status(201);
+    // An alert about the product with a photo and a long title, for every country.
+    let valid_until = (chrono::Utc::now().date_naive() + chrono::Duration::days(30)).to_string();
+    let alert = owner_api.post_json(
+        "/api/v1/alerts",
+        &json!({
+            "title": "Counterfeit CD-100-SAPPHIRE-2026 chronographs shipped through Hamburg-Altenwerder",
+            "body": "Cast crowns, printed holograms, serial numbers repeating SERIAL-000000000000123456789.",
+            "severity": "critical",
+            "valid_until": valid_until,
+            "countries": [],
+            "product_ids": [product],
+        }),
+    );
+    alert.assert_status(201);
+    let alert = alert.json()["id"].as_i64().expect("alert id");
+    owner_api
+        .post_files(
+            &format!("/api/v1/alerts/{alert}/photos"),
+            vec![("file", "fake.jpg", data(OTHER_PHOTO))],
+            &[("caption", "Seized at Gate 4")],
+        )
+        .assert_status(201);
+    officer_api
+        .get(&format!("/api/v1/products/{product}/guide"))
+        .assert_status(200);
     app.flush_search();
 
     let invitation = invitation
@@ -356,6 +392,7 @@ fn seed() -> Seeded {
         values: vec![
             ("product", product.to_string()),
             ("notice", notice.to_string()),
+            ("alert", alert.to_string()),
             ("import", import.to_string()),
             ("org", org.to_string()),
             ("pending_org", pending_org.to_string()),
