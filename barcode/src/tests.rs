@@ -71,6 +71,70 @@ fn only_valid_retail_texts_are_accepted() {
 }
 
 #[test]
+fn rows_are_read_from_the_middle_out_and_all_of_them() {
+    let rows: Vec<usize> = read::rows_from_the_middle(4).collect();
+    assert_eq!(rows, vec![2, 3, 1, 0]);
+    let mut rows: Vec<usize> = read::rows_from_the_middle(5).collect();
+    assert_eq!(rows[..3], [2, 3, 1]);
+    rows.sort_unstable();
+    assert_eq!(rows, vec![0, 1, 2, 3, 4]);
+    // Beyond 256 rows, evenly spaced: 1024 rows, every 4th.
+    let tall: Vec<usize> = read::rows_from_the_middle(1024).collect();
+    assert_eq!(tall[..3], [512, 516, 508]);
+    assert_eq!(tall.len(), 256);
+    assert!(tall.iter().all(|&y| y < 1024 && y % 4 == 0));
+}
+
+#[test]
+fn a_retail_code_needs_rows_spread_over_the_symbol() {
+    let code = |text: &str| Code {
+        symbology: Symbology::Ean13,
+        text: text.to_string(),
+        gs1: false,
+    };
+    let mut tally = read::Tally::default();
+    // Three neighbouring rows are not enough: a blemish or a texture can do that.
+    assert!(!tally.add(code("4006381333931"), 100));
+    assert!(!tally.add(code("4006381333931"), 101));
+    assert!(!tally.add(code("9780764544200"), 104));
+    assert!(!tally.add(code("4006381333931"), 102));
+    assert!(tally.add(code("4006381333931"), 109));
+    assert!(!tally.add(code("9780764544200"), 200));
+}
+
+#[test]
+fn quiet_zones_are_white_where_they_are_in_the_row() {
+    let mut row = rxing::common::BitArray::with_size(100);
+    for black in [10, 40, 41] {
+        row.set(black);
+    }
+    assert!(read::white(&row, 11.0, 39.0));
+    assert!(!read::white(&row, 5.0, 20.0));
+    // Off the ends of the row counts as white; so does an empty range.
+    assert!(read::white(&row, -30.0, 9.0));
+    assert!(read::white(&row, 42.0, 500.0));
+    assert!(read::white(&row, 20.0, 20.0));
+}
+
+#[test]
+fn hostile_shapes_give_nothing_without_panicking() {
+    // Extreme aspect ratios: 1 x 5000 is shrunk to 1 x 2048; 8000 x 2 of stripes to
+    // 2048 x 1, then enlarged and turned.
+    assert!(decode_gray(&GrayImage::from_pixel(1, 5000, Luma([0]))).is_empty());
+    let stripes = GrayImage::from_fn(8000, 2, |x, _| Luma([if x / 3 % 2 == 0 { 0 } else { 255 }]));
+    assert!(decode_gray(&stripes).is_empty());
+    // Noise: every row is full of guard-like patterns, none is a code.
+    let mut seed = 0x2545_f491_u32;
+    let noise = GrayImage::from_fn(640, 480, |_, _| {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        Luma([if seed & 1 == 0 { 0 } else { 255 }])
+    });
+    assert!(decode_gray(&noise).is_empty());
+}
+
+#[test]
 fn views_keep_the_whole_picture() {
     let img = GrayImage::from_pixel(300, 100, Luma([0]));
     let turned = transform::rotate(&img, 30.0);
