@@ -454,7 +454,7 @@ fn store_all(
 
     let replaced: Vec<i64> = stored.iter().filter(|s| !s.created).map(|s| s.id).collect();
     rows::clear_fields(conn, &replaced)?;
-    let sections: Vec<(i64, Vec<(String, String, String)>)> = batch
+    let sections: Vec<_> = batch
         .iter()
         .zip(&stored)
         .map(|(change, stored)| (stored.id, sections_to_rows(&change.record.sections)))
