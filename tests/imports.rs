@@ -230,3 +230,173 @@ fn the_import_api_queues_a_job_that_reports_every_row_and_only_its_organisation_
         .post_files("/api/v1/imports", vec![], &[])
         .assert_status(400);
 }
+
+/// A file of `rows` JSON lines B-1..B-rows named "<name> n"; line 101 repeats B-100's
+/// reference, and lines 30 and 75 are valid rows that only the write refuses (a feature
+/// naming an image the product does not have; an SKU twice, which the database refuses).
+fn batch_file(rows: usize, name: &str) -> Vec<u8> {
+    (1..=rows)
+        .map(|n| match n {
+            30 => r#"{"reference":"B-30","brand":"Bad brand","name":"Bad","sections":{"features":{"items":[{"image_ids":[999999]}]}}}"#.to_string(),
+            75 => r#"{"reference":"B-75","brand":"Bad brand","name":"Bad","codes":{"skus":["A","B","A"]}}"#.to_string(),
+            101 => format!(r#"{{"reference":"B-100","brand":"Batch 1","name":"{name} 100 again"}}"#),
+            _ => format!(
+                r#"{{"reference":"B-{n}","brand":"Batch {}","name":"{name} {n}","codes":{{"skus":["S-{n}"]}},"sections":{{"description":{{"text":{{"en":"Row {n}"}}}}}}}}"#,
+                n % 3
+            ),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        .into_bytes()
+}
+
+/// The BIGINT column `n` of the rows of `sql`, on the test database.
+fn numbers(app: &TestApp, sql: &str) -> Vec<i64> {
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let mut conn = app.state.pool.get().expect("connection");
+    let rows: Vec<Row> = diesel::sql_query(sql).load(&mut *conn).expect(sql);
+    rows.into_iter().map(|r| r.n).collect()
+}
+
+#[test]
+fn a_batched_import_writes_each_row_whole_with_its_outbox_row_revision_and_audit_entry() {
+    use touchstone::import::{self, Format, ImportInput, ImportReport, Outcome};
+    use touchstone::models::audit::Actor;
+
+    let app = TestApp::spawn();
+    let (org, owner) = app.right_holder("Batch Foods", "owner@batch.example");
+    let user = numbers(
+        &app,
+        "SELECT id AS n FROM users WHERE email = 'owner@batch.example'",
+    )[0];
+    let actor = Actor {
+        user_id: Some(user),
+        organisation_id: Some(org),
+        ip: None,
+    };
+    let run = |data: Vec<u8>| -> ImportReport {
+        let mut input = ImportInput::new(Format::JsonLines, data).publishing(true);
+        // Several batches, the bad rows in the middle of theirs.
+        input.limits.batch_rows = 50;
+        import::run(
+            &app.state.pool,
+            &app.state.images,
+            org,
+            &actor,
+            input,
+            false,
+            &mut |_, _| {},
+        )
+        .expect("import")
+    };
+
+    let first = run(batch_file(120, "Item"));
+    let failed: Vec<(u64, String)> = first
+        .failures()
+        .map(|r| match &r.outcome {
+            Outcome::Failed { reason } => (r.line, reason.clone()),
+            _ => unreachable!(),
+        })
+        .collect();
+    assert_eq!(failed.iter().map(|f| f.0).collect::<Vec<_>>(), [30, 75]);
+    assert!(failed[0].1.contains("image 999999"), "{}", failed[0].1);
+    assert_eq!(
+        (first.total, first.created, first.updated, first.failed),
+        (120, 117, 1, 2)
+    );
+
+    // The bad rows left no trace, not even their brand; the rows around them landed.
+    assert_eq!(app.count("products"), 117);
+    assert_eq!(
+        numbers(
+            &app,
+            "SELECT COUNT(*) AS n FROM products WHERE reference IN ('B-29', 'B-31', 'B-74', 'B-76')"
+        ),
+        [4]
+    );
+    for sql in [
+        "SELECT COUNT(*) AS n FROM products WHERE reference IN ('B-30', 'B-75')",
+        "SELECT COUNT(*) AS n FROM brands WHERE name = 'Bad brand'",
+        "SELECT COUNT(*) AS n FROM audit_log WHERE detail IN ('B-30', 'B-75')",
+        "SELECT COUNT(*) AS n FROM product_codes WHERE value IN ('A', 'B')",
+    ] {
+        assert_eq!(numbers(&app, sql), [0], "{sql}");
+    }
+    // Each product: its sections and codes, one revision, one outbox row and one audit
+    // entry per write (B-100 was written twice), the outbox in file order.
+    assert_eq!(app.count("product_sections"), 116);
+    assert_eq!(app.count("product_codes"), 116);
+    assert_eq!(app.count("product_revisions"), 118);
+    let outbox = numbers(
+        &app,
+        "SELECT product_id AS n FROM search_outbox ORDER BY id",
+    );
+    let mut expected = numbers(&app, "SELECT id AS n FROM products ORDER BY id");
+    let b100 = numbers(
+        &app,
+        "SELECT id AS n FROM products WHERE reference = 'B-100'",
+    )[0];
+    expected.insert(
+        expected.iter().position(|id| *id == b100).expect("B-100") + 1,
+        b100,
+    );
+    assert_eq!(outbox, expected);
+    assert_eq!(
+        numbers(
+            &app,
+            "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'product.created'"
+        ),
+        [117]
+    );
+    assert_eq!(
+        numbers(
+            &app,
+            &format!(
+                "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'product.updated' \
+                 AND target = 'product:{b100}' AND actor_user_id = {user}"
+            )
+        ),
+        [1]
+    );
+    app.flush_search();
+    assert_eq!(app.state.search.text_count(), 117);
+
+    // Importing again (new names) updates every product; none is duplicated.
+    let second = run(batch_file(120, "Renamed"));
+    assert_eq!((second.created, second.updated, second.failed), (0, 118, 2));
+    assert_eq!(app.count("products"), 117);
+    assert_eq!(app.count("product_sections"), 116);
+    assert_eq!(app.count("product_codes"), 116);
+    assert_eq!(app.count("product_revisions"), 236);
+    assert_eq!(app.count("search_outbox"), 236);
+    let b7 = numbers(&app, "SELECT id AS n FROM products WHERE reference = 'B-7'")[0];
+    assert_eq!(
+        numbers(
+            &app,
+            &format!(
+                "SELECT CAST(version AS BIGINT) AS n FROM product_revisions \
+                 WHERE product_id = {b7} ORDER BY id"
+            )
+        ),
+        [1, 2]
+    );
+    app.flush_search();
+    assert_eq!(app.state.search.text_count(), 117);
+
+    // The history page shows who imported what.
+    let history = owner.get(&format!("/products/{b7}/history"));
+    history
+        .assert_status(200)
+        .assert_contains("<td>2</td>")
+        .assert_contains("<td>Owner</td>")
+        .assert_contains("updated: name")
+        .assert_contains("created");
+    owner
+        .get(&format!("/products/{b100}/history"))
+        .assert_contains("<td>4</td>");
+}

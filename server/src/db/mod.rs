@@ -23,6 +23,20 @@ pub enum DbConnection {
     Sqlite(diesel::SqliteConnection),
 }
 
+/// Runs `$body` with `$c` bound to the backend's own connection inside `$conn` (a
+/// `&mut DbConnection`), for statements the multi-connection cannot build: multi-row
+/// inserts, which its SQLite side lacks. Inside a transaction this is the same
+/// connection, so the statement is part of it.
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Sqlite($c) => $body,
+            $crate::db::DbConnection::Postgres($c) => $body,
+        }
+    };
+}
+pub(crate) use on_backend;
+
 pub type DbPool = Pool<ConnectionManager<DbConnection>>;
 pub type PooledDb = PooledConnection<ConnectionManager<DbConnection>>;
 

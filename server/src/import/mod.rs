@@ -3,8 +3,9 @@
 //!
 //! Rows are keyed by the organisation's own reference: importing the same file again
 //! updates the products instead of duplicating them. Every row is written whole or not
-//! at all (a savepoint per row inside a batch transaction), and a bad row is reported
-//! with its line number and reason without stopping the others. A zip that could escape
+//! at all (a batch is written together in one transaction, and again with a savepoint
+//! per row when the database refuses one of its rows), and a bad row is reported with
+//! its line number and reason without stopping the others. A zip that could escape
 //! its folder or expand beyond the limits is refused before anything is written.
 //!
 //! [`run`] is the whole import; the command line (`touchstone import`) is in [`cli`].
@@ -77,7 +78,7 @@ pub struct ImportLimits {
     pub zip: ZipLimits,
     /// What `images::process` accepts for each photo.
     pub image: ImageLimits,
-    /// Rows written per database transaction (each row in its own savepoint).
+    /// Rows written per database transaction.
     pub batch_rows: usize,
 }
 

@@ -1,6 +1,8 @@
 //! The import loop: read rows in file order, validate each and prepare its images
-//! outside any transaction, then write a batch of prepared rows in one transaction with
-//! a savepoint per row, so a failing row is rolled back alone and never half-written.
+//! outside any transaction, then write a batch of prepared rows in one transaction,
+//! together in multi-row statements. When the database refuses any row of it, nothing of
+//! that attempt is kept and the batch is written again with a savepoint per row, so a
+//! failing row is rolled back alone and never half-written.
 
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
@@ -198,6 +200,8 @@ fn sha256_hex(bytes: &[u8]) -> String {
 /// Why a batch transaction ended without committing.
 enum BatchEnd {
     Database(diesel::result::Error),
+    /// A row failed, and with it the batch written together.
+    Failed(AppError),
     /// A dry run: the batch ran, and is rolled back on purpose.
     DryRun(Vec<Written>),
 }
@@ -308,7 +312,13 @@ impl Importer<'_> {
             .iter()
             .filter_map(|p| p.work.as_ref().ok().map(|w| (p.line, w)))
             .collect();
-        let mut written = match self.write_batch(&ready) {
+        let written = self.write_together(&ready).or_else(|e| {
+            // A row the database refused (or the commit failed): nothing of the batch
+            // was kept. Write it again a savepoint per row, so the bad rows fail alone.
+            tracing::debug!(error = %e, "import batch not written together; writing it row by row");
+            self.write_batch(&ready)
+        });
+        let mut written = match written {
             Ok(written) => written,
             Err(e) => {
                 // The batch as a whole failed (its commit, or a broken transaction):
@@ -357,17 +367,42 @@ impl Importer<'_> {
         }
     }
 
+    /// The rows in one transaction, their products written together in multi-row
+    /// statements (`products::upsert_all`); rolled back in a dry run. Fails as a whole
+    /// when any row fails, leaving nothing written.
+    fn write_together(&mut self, ready: &[(u64, &Work)]) -> Result<Vec<Written>, AppError> {
+        let (org_id, actor, publish) = (self.org_id, self.actor, self.publish);
+        self.in_transaction(|conn| {
+            let records: Vec<&ProductInput> = ready.iter().map(|(_, work)| &work.record).collect();
+            let ids = products::upsert_all(conn, org_id, actor, &records, publish)?;
+            for ((_, work), (id, created)) in ready.iter().zip(&ids) {
+                attach_images(conn, *id, *created, actor, work)?;
+            }
+            Ok(ids.into_iter().map(Ok).collect())
+        })
+    }
+
     /// One transaction for the rows, each in its own savepoint; rolled back in a dry run.
     fn write_batch(&mut self, ready: &[(u64, &Work)]) -> Result<Vec<Written>, AppError> {
-        let (org_id, actor, dry_run, publish) =
-            (self.org_id, self.actor, self.dry_run, self.publish);
-        let result = db::transaction::<_, BatchEnd, _>(self.conn, |conn| {
-            let written: Vec<Written> = ready
+        let (org_id, actor, publish) = (self.org_id, self.actor, self.publish);
+        self.in_transaction(|conn| {
+            Ok(ready
                 .iter()
                 .map(|(line, work)| {
                     write_row(conn, org_id, actor, work, publish).map_err(|e| reason(*line, &e))
                 })
-                .collect();
+                .collect())
+        })
+    }
+
+    /// Runs `write` in a transaction that commits, or in a dry run is rolled back.
+    fn in_transaction(
+        &mut self,
+        write: impl FnOnce(&mut DbConnection) -> Result<Vec<Written>, AppError>,
+    ) -> Result<Vec<Written>, AppError> {
+        let dry_run = self.dry_run;
+        let result = db::transaction::<_, BatchEnd, _>(self.conn, |conn| {
+            let written = write(conn).map_err(BatchEnd::Failed)?;
             if dry_run {
                 Err(BatchEnd::DryRun(written))
             } else {
@@ -376,14 +411,14 @@ impl Importer<'_> {
         });
         match result {
             Ok(written) | Err(BatchEnd::DryRun(written)) => Ok(written),
+            Err(BatchEnd::Failed(e)) => Err(e),
             Err(BatchEnd::Database(e)) => Err(e.into()),
         }
     }
 }
 
 /// Writes one row whole or not at all: the product and its new images in one
-/// (nested) transaction. An image already on the product (same display file) is not
-/// added again.
+/// (nested) transaction.
 fn write_row(
     conn: &mut DbConnection,
     org_id: i64,
@@ -396,19 +431,35 @@ fn write_row(
     }
     db::transaction(conn, |conn| {
         let (id, created) = products::upsert(conn, org_id, actor, &work.record, publish)?;
-        let mut present: HashSet<String> = if created {
-            HashSet::new()
-        } else {
-            rows::images_of(conn, id)?
-                .into_iter()
-                .map(|image| image.display_sha256)
-                .collect()
-        };
-        for (kind, caption, image) in &work.images {
-            if present.insert(image.display_sha256.clone()) {
-                product_images::attach(conn, id, actor, *kind, caption, &image.stored())?;
-            }
-        }
+        attach_images(conn, id, created, actor, work)?;
         Ok((id, created))
     })
+}
+
+/// Adds the row's images to its product; an image already on the product (same display
+/// file) is not added again.
+fn attach_images(
+    conn: &mut DbConnection,
+    id: i64,
+    created: bool,
+    actor: &Actor,
+    work: &Work,
+) -> Result<(), AppError> {
+    if work.images.is_empty() {
+        return Ok(());
+    }
+    let mut present: HashSet<String> = if created {
+        HashSet::new()
+    } else {
+        rows::images_of(conn, id)?
+            .into_iter()
+            .map(|image| image.display_sha256)
+            .collect()
+    };
+    for (kind, caption, image) in &work.images {
+        if present.insert(image.display_sha256.clone()) {
+            product_images::attach(conn, id, actor, *kind, caption, &image.stored())?;
+        }
+    }
+    Ok(())
 }

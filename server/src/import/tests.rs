@@ -222,6 +222,24 @@ fn csv_rows_become_products() {
 }
 
 #[test]
+fn a_reimport_clears_the_fields_the_row_leaves_empty() {
+    let env = env();
+    let header = "reference,brand,name,hs_code,last_reviewed_on,skus\n";
+    let first = env.csv(&format!(
+        "{header}NUT-1,Acme,Spread,1806.90,2026-01-31,SKU-1\n"
+    ));
+    let id = id_of(&first.rows[0]);
+    assert_eq!(env.product(id).record.hs_code.as_deref(), Some("180690"));
+    let second = env.csv(&format!("{header}NUT-1,Acme,Spread,,,\n"));
+    assert_eq!((second.updated, id_of(&second.rows[0])), (1, id));
+    let product = env.product(id);
+    assert_eq!(product.record.hs_code, None);
+    assert_eq!(product.record.last_reviewed_on, None);
+    assert!(product.record.codes.skus.is_empty());
+    assert_eq!(product.row.version, 2);
+}
+
+#[test]
 fn csv_sections_json_and_images_column() {
     let env = env();
     let sections = r#"{"description":{"access":"restricted","text":{"en":"Covert"}},"risk":{"counterfeit_origins":["cn"]}}"#;

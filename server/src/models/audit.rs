@@ -3,7 +3,7 @@ use serde::Serialize;
 
 use super::now;
 use crate::db::schema::audit_log;
-use crate::db::DbConnection;
+use crate::db::{on_backend, DbConnection};
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = audit_log)]
@@ -27,7 +27,7 @@ pub struct Actor {
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = audit_log)]
+#[diesel(table_name = audit_log, treat_none_as_default_value = false)]
 struct NewAuditEntry<'a> {
     actor_user_id: Option<i64>,
     organisation_id: Option<i64>,
@@ -46,18 +46,36 @@ pub fn record(
     target: &str,
     detail: &str,
 ) -> QueryResult<()> {
-    diesel::insert_into(audit_log::table)
-        .values(&NewAuditEntry {
-            actor_user_id: actor.user_id,
-            organisation_id: actor.organisation_id,
-            action,
-            target,
-            detail,
-            ip: actor.ip.as_deref(),
-            created_at: now(),
-        })
-        .execute(conn)
-        .map(|_| ())
+    record_all(conn, actor, &[(action, target, detail)])
+}
+
+/// Writes audit rows of one actor, in this order, each (action, target, detail); call it
+/// inside the transaction of the changes it records.
+pub fn record_all(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    entries: &[(&str, &str, &str)],
+) -> QueryResult<()> {
+    let created_at = now();
+    // Small enough chunks for any backend's limit on bind parameters (7 a row).
+    for chunk in entries.chunks(1000) {
+        let rows: Vec<NewAuditEntry> = chunk
+            .iter()
+            .map(|(action, target, detail)| NewAuditEntry {
+                actor_user_id: actor.user_id,
+                organisation_id: actor.organisation_id,
+                action,
+                target,
+                detail,
+                ip: actor.ip.as_deref(),
+                created_at,
+            })
+            .collect();
+        on_backend!(&mut *conn, |c| diesel::insert_into(audit_log::table)
+            .values(&rows)
+            .execute(c))?;
+    }
+    Ok(())
 }
 
 pub fn recent(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<AuditEntry>> {

@@ -66,6 +66,14 @@ pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Organisation> {
         .first(conn)
 }
 
+/// The organisations with these ids (those that exist).
+pub fn find_all(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<Organisation>> {
+    organisations::table
+        .filter(organisations::id.eq_any(ids))
+        .select(Organisation::as_select())
+        .load(conn)
+}
+
 pub fn find_platform(conn: &mut DbConnection) -> QueryResult<Option<Organisation>> {
     organisations::table
         .filter(organisations::kind.eq(OrgKind::Platform.as_str()))

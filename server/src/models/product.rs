@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+
 use diesel::prelude::*;
 use serde::Serialize;
 
@@ -5,7 +7,7 @@ use crate::db::schema::{
     brands, product_codes, product_images, product_revisions, product_sections, products,
     search_outbox, share_list,
 };
-use crate::db::DbConnection;
+use crate::db::{on_backend, DbConnection};
 use crate::models::now;
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, Serialize)]
@@ -28,8 +30,10 @@ pub struct ProductRow {
     pub updated_at: chrono::NaiveDateTime,
 }
 
+/// Every field is written as given: `None` stores NULL (an update clears the field, and a
+/// multi-row insert never needs SQL's DEFAULT, which SQLite does not take there).
 #[derive(Insertable, AsChangeset)]
-#[diesel(table_name = products)]
+#[diesel(table_name = products, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct ProductChanges<'a> {
     pub brand_id: i64,
     pub reference: &'a str,
@@ -43,7 +47,7 @@ pub struct ProductChanges<'a> {
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = products)]
+#[diesel(table_name = products, treat_none_as_default_value = false)]
 pub struct NewProduct<'a> {
     pub organisation_id: i64,
     #[diesel(embed)]
@@ -112,6 +116,21 @@ pub struct NewImage<'a> {
     pub region_pdq: &'a str,
 }
 
+#[derive(Insertable)]
+#[diesel(table_name = product_revisions, treat_none_as_default_value = false)]
+pub struct NewRevision<'a> {
+    pub product_id: i64,
+    pub version: i32,
+    pub user_id: Option<i64>,
+    pub summary: &'a str,
+    pub snapshot: &'a str,
+    pub created_at: chrono::NaiveDateTime,
+}
+
+/// The most rows one multi-row statement reads or writes: with at most 13 columns a row,
+/// well under SQLite's 32,766 and PostgreSQL's 65,535 bind parameters.
+const ROWS_PER_STATEMENT: usize = 1000;
+
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = product_revisions)]
 pub struct RevisionRow {
@@ -131,6 +150,31 @@ pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<ProductRow> {
         .first(conn)
 }
 
+/// Runs `query` on each chunk of `keys` (a statement can only take so many) and
+/// concatenates what it returns.
+fn by_chunks<K, T>(
+    conn: &mut DbConnection,
+    keys: &[K],
+    mut query: impl FnMut(&mut DbConnection, &[K]) -> QueryResult<Vec<T>>,
+) -> QueryResult<Vec<T>> {
+    let mut all = Vec::new();
+    for chunk in keys.chunks(ROWS_PER_STATEMENT) {
+        all.extend(query(conn, chunk)?);
+    }
+    Ok(all)
+}
+
+/// The products with these ids (those that exist), in id order.
+pub fn find_all(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<ProductRow>> {
+    by_chunks(conn, ids, |conn, chunk| {
+        products::table
+            .filter(products::id.eq_any(chunk))
+            .select(ProductRow::as_select())
+            .order(products::id.asc())
+            .load(conn)
+    })
+}
+
 pub fn find_by_reference(
     conn: &mut DbConnection,
     org: i64,
@@ -144,18 +188,57 @@ pub fn find_by_reference(
         .optional()
 }
 
-pub fn insert(conn: &mut DbConnection, new: &NewProduct) -> QueryResult<i64> {
-    diesel::insert_into(products::table)
-        .values(new)
-        .returning(products::id)
-        .get_result(conn)
+/// The organisation's products with any of these references, in no particular order.
+pub fn find_by_references(
+    conn: &mut DbConnection,
+    org: i64,
+    references: &[&str],
+) -> QueryResult<Vec<ProductRow>> {
+    by_chunks(conn, references, |conn, chunk| {
+        products::table
+            .filter(products::organisation_id.eq(org))
+            .filter(products::reference.eq_any(chunk))
+            .select(ProductRow::as_select())
+            .load(conn)
+    })
 }
 
-pub fn update(conn: &mut DbConnection, id: i64, changes: &ProductChanges) -> QueryResult<()> {
-    diesel::update(products::table.find(id))
-        .set((changes, products::version.eq(products::version + 1)))
-        .execute(conn)
-        .map(|_| ())
+/// Inserts new products (of distinct references); returns each one's (reference, id).
+pub fn insert_all(
+    conn: &mut DbConnection,
+    new: &[NewProduct],
+) -> QueryResult<HashMap<String, i64>> {
+    let mut ids = HashMap::with_capacity(new.len());
+    for chunk in new.chunks(ROWS_PER_STATEMENT) {
+        ids.extend(on_backend!(&mut *conn, |c| diesel::insert_into(
+            products::table
+        )
+        .values(chunk)
+        .returning((products::reference, products::id))
+        .get_results::<(String, i64)>(c))?);
+    }
+    Ok(ids)
+}
+
+/// Writes `changes` over a product, and its new status when given; returns the new version.
+pub fn update(
+    conn: &mut DbConnection,
+    id: i64,
+    changes: &ProductChanges,
+    status: Option<&str>,
+) -> QueryResult<i32> {
+    let product = diesel::update(products::table.find(id));
+    let version = products::version.eq(products::version + 1);
+    match status {
+        Some(status) => product
+            .set((changes, products::status.eq(status), version))
+            .returning(products::version)
+            .get_result(conn),
+        None => product
+            .set((changes, version))
+            .returning(products::version)
+            .get_result(conn),
+    }
 }
 
 pub fn set_status(
@@ -181,101 +264,144 @@ pub fn delete(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
         .map(|_| ())
 }
 
-/// A brand of the organisation, created on first use.
-pub fn brand_id(conn: &mut DbConnection, org: i64, name: &str) -> QueryResult<i64> {
-    let existing = brands::table
-        .filter(brands::organisation_id.eq(org))
-        .filter(brands::name.eq(name))
-        .select(brands::id)
-        .first::<i64>(conn)
-        .optional()?;
-    match existing {
-        Some(id) => Ok(id),
-        None => diesel::insert_into(brands::table)
-            .values((
-                brands::organisation_id.eq(org),
-                brands::name.eq(name),
-                brands::created_at.eq(now()),
-            ))
-            .returning(brands::id)
-            .get_result(conn),
+/// The ids of the organisation's brands with these names (by name), creating those that
+/// are new.
+pub fn brand_ids(
+    conn: &mut DbConnection,
+    org: i64,
+    names: &[&str],
+) -> QueryResult<HashMap<String, i64>> {
+    let mut wanted = names.to_vec();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut ids: HashMap<String, i64> = by_chunks(conn, &wanted, |conn, chunk| {
+        brands::table
+            .filter(brands::organisation_id.eq(org))
+            .filter(brands::name.eq_any(chunk))
+            .select((brands::name, brands::id))
+            .load(conn)
+    })?
+    .into_iter()
+    .collect();
+    let missing: Vec<&str> = wanted
+        .into_iter()
+        .filter(|name| !ids.contains_key(*name))
+        .collect();
+    let created_at = now();
+    for chunk in missing.chunks(ROWS_PER_STATEMENT) {
+        let values: Vec<_> = chunk
+            .iter()
+            .map(|name| {
+                (
+                    brands::organisation_id.eq(org),
+                    brands::name.eq(*name),
+                    brands::created_at.eq(created_at),
+                )
+            })
+            .collect();
+        ids.extend(on_backend!(&mut *conn, |c| diesel::insert_into(
+            brands::table
+        )
+        .values(&values)
+        .returning((brands::name, brands::id))
+        .get_results::<(String, i64)>(c))?);
     }
+    Ok(ids)
 }
 
-pub fn brand_name(conn: &mut DbConnection, id: i64) -> QueryResult<String> {
-    brands::table.find(id).select(brands::name).first(conn)
+/// (id, name) of the brands with these ids.
+pub fn brand_names(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<(i64, String)>> {
+    by_chunks(conn, ids, |conn, chunk| {
+        brands::table
+            .filter(brands::id.eq_any(chunk))
+            .select((brands::id, brands::name))
+            .load(conn)
+    })
 }
 
-pub fn sections_of(conn: &mut DbConnection, product: i64) -> QueryResult<Vec<SectionRow>> {
-    product_sections::table
-        .filter(product_sections::product_id.eq(product))
-        .select(SectionRow::as_select())
-        .order(product_sections::kind.asc())
-        .load(conn)
-}
-
-/// Replaces every section of a product.
-pub fn replace_sections(
-    conn: &mut DbConnection,
-    product: i64,
-    rows: &[(String, String, String)],
-) -> QueryResult<()> {
-    diesel::delete(product_sections::table.filter(product_sections::product_id.eq(product)))
-        .execute(conn)?;
-    insert_sections(conn, product, rows)
-}
-
-/// Adds sections to a product that has none (a new one).
-pub fn insert_sections(
-    conn: &mut DbConnection,
-    product: i64,
-    rows: &[(String, String, String)],
-) -> QueryResult<()> {
-    for (kind, access, content) in rows {
-        diesel::insert_into(product_sections::table)
-            .values((
-                product_sections::product_id.eq(product),
-                product_sections::kind.eq(kind),
-                product_sections::access.eq(access),
-                product_sections::content.eq(content),
+/// The sections of these products, by product then kind.
+pub fn sections_of_all(conn: &mut DbConnection, products: &[i64]) -> QueryResult<Vec<SectionRow>> {
+    by_chunks(conn, products, |conn, chunk| {
+        product_sections::table
+            .filter(product_sections::product_id.eq_any(chunk))
+            .select(SectionRow::as_select())
+            .order((
+                product_sections::product_id.asc(),
+                product_sections::kind.asc(),
             ))
+            .load(conn)
+    })
+}
+
+/// Removes every section and code of these products (before writing them anew).
+pub fn clear_fields(conn: &mut DbConnection, products: &[i64]) -> QueryResult<()> {
+    for chunk in products.chunks(ROWS_PER_STATEMENT) {
+        diesel::delete(product_sections::table.filter(product_sections::product_id.eq_any(chunk)))
+            .execute(conn)?;
+        diesel::delete(product_codes::table.filter(product_codes::product_id.eq_any(chunk)))
             .execute(conn)?;
     }
     Ok(())
 }
 
-pub fn codes_of(conn: &mut DbConnection, product: i64) -> QueryResult<Vec<CodeRow>> {
-    product_codes::table
-        .filter(product_codes::product_id.eq(product))
-        .select(CodeRow::as_select())
-        .order((product_codes::kind.asc(), product_codes::id.asc()))
-        .load(conn)
+/// A section to add: (product, kind, access, content as JSON).
+pub type NewSection<'a> = (i64, &'a str, &'a str, &'a str);
+
+/// Adds sections to products that have none (new ones, or cleared).
+pub fn insert_sections(conn: &mut DbConnection, sections: &[NewSection]) -> QueryResult<()> {
+    for chunk in sections.chunks(ROWS_PER_STATEMENT) {
+        let values: Vec<_> = chunk
+            .iter()
+            .map(|(product, kind, access, content)| {
+                (
+                    product_sections::product_id.eq(*product),
+                    product_sections::kind.eq(*kind),
+                    product_sections::access.eq(*access),
+                    product_sections::content.eq(*content),
+                )
+            })
+            .collect();
+        on_backend!(&mut *conn, |c| diesel::insert_into(product_sections::table)
+            .values(&values)
+            .execute(c))?;
+    }
+    Ok(())
 }
 
-pub fn replace_codes(
-    conn: &mut DbConnection,
-    product: i64,
-    codes: &[(&str, &str)],
-) -> QueryResult<()> {
-    diesel::delete(product_codes::table.filter(product_codes::product_id.eq(product)))
-        .execute(conn)?;
-    insert_codes(conn, product, codes)
-}
-
-/// Adds codes to a product that has none (a new one).
-pub fn insert_codes(
-    conn: &mut DbConnection,
-    product: i64,
-    codes: &[(&str, &str)],
-) -> QueryResult<()> {
-    for (kind, value) in codes {
-        diesel::insert_into(product_codes::table)
-            .values((
-                product_codes::product_id.eq(product),
-                product_codes::kind.eq(kind),
-                product_codes::value.eq(value),
+/// The codes of these products, by product, kind, then as written.
+pub fn codes_of_all(conn: &mut DbConnection, products: &[i64]) -> QueryResult<Vec<CodeRow>> {
+    by_chunks(conn, products, |conn, chunk| {
+        product_codes::table
+            .filter(product_codes::product_id.eq_any(chunk))
+            .select(CodeRow::as_select())
+            .order((
+                product_codes::product_id.asc(),
+                product_codes::kind.asc(),
+                product_codes::id.asc(),
             ))
-            .execute(conn)?;
+            .load(conn)
+    })
+}
+
+/// A code to add: (product, kind, value).
+pub type NewCode<'a> = (i64, &'a str, &'a str);
+
+/// Adds codes to products that have none (new ones, or cleared).
+pub fn insert_codes(conn: &mut DbConnection, codes: &[NewCode]) -> QueryResult<()> {
+    for chunk in codes.chunks(ROWS_PER_STATEMENT) {
+        let values: Vec<_> = chunk
+            .iter()
+            .map(|(product, kind, value)| {
+                (
+                    product_codes::product_id.eq(*product),
+                    product_codes::kind.eq(*kind),
+                    product_codes::value.eq(*value),
+                )
+            })
+            .collect();
+        on_backend!(&mut *conn, |c| diesel::insert_into(product_codes::table)
+            .values(&values)
+            .execute(c))?;
     }
     Ok(())
 }
@@ -286,6 +412,21 @@ pub fn images_of(conn: &mut DbConnection, product: i64) -> QueryResult<Vec<Image
         .select(ImageRow::as_select())
         .order((product_images::position.asc(), product_images::id.asc()))
         .load(conn)
+}
+
+/// The images of these products, by product, then in their order.
+pub fn images_of_all(conn: &mut DbConnection, products: &[i64]) -> QueryResult<Vec<ImageRow>> {
+    by_chunks(conn, products, |conn, chunk| {
+        product_images::table
+            .filter(product_images::product_id.eq_any(chunk))
+            .select(ImageRow::as_select())
+            .order((
+                product_images::product_id.asc(),
+                product_images::position.asc(),
+                product_images::id.asc(),
+            ))
+            .load(conn)
+    })
 }
 
 pub fn insert_image(conn: &mut DbConnection, new: &NewImage) -> QueryResult<i64> {
@@ -332,17 +473,29 @@ pub fn add_revision_at(
     summary: &str,
     snapshot: &str,
 ) -> QueryResult<()> {
-    diesel::insert_into(product_revisions::table)
-        .values((
-            product_revisions::product_id.eq(product),
-            product_revisions::version.eq(version),
-            product_revisions::user_id.eq(user),
-            product_revisions::summary.eq(summary),
-            product_revisions::snapshot.eq(snapshot),
-            product_revisions::created_at.eq(now()),
-        ))
-        .execute(conn)
-        .map(|_| ())
+    add_revisions(
+        conn,
+        &[NewRevision {
+            product_id: product,
+            version,
+            user_id: user,
+            summary,
+            snapshot,
+            created_at: now(),
+        }],
+    )
+}
+
+/// Records revisions of several products at once.
+pub fn add_revisions(conn: &mut DbConnection, revisions: &[NewRevision]) -> QueryResult<()> {
+    for chunk in revisions.chunks(ROWS_PER_STATEMENT) {
+        on_backend!(&mut *conn, |c| diesel::insert_into(
+            product_revisions::table
+        )
+        .values(chunk)
+        .execute(c))?;
+    }
+    Ok(())
 }
 
 pub fn revisions_of(conn: &mut DbConnection, product: i64) -> QueryResult<Vec<RevisionRow>> {
@@ -355,13 +508,28 @@ pub fn revisions_of(conn: &mut DbConnection, product: i64) -> QueryResult<Vec<Re
 
 /// Queues a product for re-indexing; call inside the transaction of the change.
 pub fn enqueue_search(conn: &mut DbConnection, product: i64) -> QueryResult<()> {
-    diesel::insert_into(search_outbox::table)
-        .values((
-            search_outbox::product_id.eq(product),
-            search_outbox::created_at.eq(now()),
-        ))
-        .execute(conn)
-        .map(|_| ())
+    enqueue_search_all(conn, &[product])
+}
+
+/// Queues products for re-indexing, in this order; call inside the transaction of the
+/// change.
+pub fn enqueue_search_all(conn: &mut DbConnection, products: &[i64]) -> QueryResult<()> {
+    let created_at = now();
+    for chunk in products.chunks(ROWS_PER_STATEMENT) {
+        let values: Vec<_> = chunk
+            .iter()
+            .map(|product| {
+                (
+                    search_outbox::product_id.eq(*product),
+                    search_outbox::created_at.eq(created_at),
+                )
+            })
+            .collect();
+        on_backend!(&mut *conn, |c| diesel::insert_into(search_outbox::table)
+            .values(&values)
+            .execute(c))?;
+    }
+    Ok(())
 }
 
 /// Queues every product of an organisation (its status changed, or its name).
@@ -369,11 +537,9 @@ pub fn enqueue_organisation(conn: &mut DbConnection, org: i64) -> QueryResult<()
     let ids: Vec<i64> = products::table
         .filter(products::organisation_id.eq(org))
         .select(products::id)
+        .order(products::id.asc())
         .load(conn)?;
-    for id in ids {
-        enqueue_search(conn, id)?;
-    }
-    Ok(())
+    enqueue_search_all(conn, &ids)
 }
 
 /// Outbox rows after `after`, oldest first.

@@ -8,6 +8,8 @@ pub mod sharing;
 pub mod upload;
 pub mod validate;
 
+use std::collections::{HashMap, HashSet};
+
 use serde::Serialize;
 
 use self::record::{AccessLevel, Codes, ProductInput, Sections};
@@ -211,30 +213,74 @@ fn rows_to_codes(code_rows: Vec<rows::CodeRow>) -> Codes {
 }
 
 pub fn load(conn: &mut DbConnection, id: i64) -> Result<Product, AppError> {
-    let row = rows::find(conn, id).map_err(|_| AppError::not_found("That product"))?;
-    let brand = rows::brand_name(conn, row.brand_id)?;
-    let org = organisation::find(conn, row.organisation_id)?;
-    let identity = serde_json::from_str(&row.identity)
-        .map_err(|e| AppError::internal(format!("identity of product {id}: {e}")))?;
-    let record = ProductInput {
-        reference: row.reference.clone(),
-        brand: brand.clone(),
-        name: row.name.clone(),
-        category: row.category.clone(),
-        hs_code: row.hs_code.clone(),
-        identity,
-        codes: rows_to_codes(rows::codes_of(conn, id)?),
-        last_reviewed_on: row.last_reviewed_on,
-        sections: rows_to_sections(rows::sections_of(conn, id)?)?,
-    };
-    let images = rows::images_of(conn, id)?;
-    Ok(Product {
-        row,
-        brand,
-        record,
-        images,
-        org,
-    })
+    load_all(conn, &[id])?
+        .remove(&id)
+        .ok_or_else(|| AppError::not_found("That product"))
+}
+
+/// Groups rows by their product, keeping their order.
+fn by_product<T>(rows: Vec<T>, product: impl Fn(&T) -> i64) -> HashMap<i64, Vec<T>> {
+    let mut grouped: HashMap<i64, Vec<T>> = HashMap::new();
+    for row in rows {
+        grouped.entry(product(&row)).or_default().push(row);
+    }
+    grouped
+}
+
+/// The products with these ids, as [`load`] gives each, read in a few queries for all of
+/// them; an id with no product is absent.
+pub fn load_all(conn: &mut DbConnection, ids: &[i64]) -> Result<HashMap<i64, Product>, AppError> {
+    let found = rows::find_all(conn, ids)?;
+    let ids: Vec<i64> = found.iter().map(|row| row.id).collect();
+    let mut brand_ids: Vec<i64> = found.iter().map(|row| row.brand_id).collect();
+    brand_ids.sort_unstable();
+    brand_ids.dedup();
+    let brands: HashMap<i64, String> = rows::brand_names(conn, &brand_ids)?.into_iter().collect();
+    let mut org_ids: Vec<i64> = found.iter().map(|row| row.organisation_id).collect();
+    org_ids.sort_unstable();
+    org_ids.dedup();
+    let orgs: HashMap<i64, Organisation> = organisation::find_all(conn, &org_ids)?
+        .into_iter()
+        .map(|org| (org.id, org))
+        .collect();
+    let mut codes = by_product(rows::codes_of_all(conn, &ids)?, |c| c.product_id);
+    let mut sections = by_product(rows::sections_of_all(conn, &ids)?, |s| s.product_id);
+    let mut images = by_product(rows::images_of_all(conn, &ids)?, |i| i.product_id);
+    let mut products = HashMap::with_capacity(found.len());
+    for row in found {
+        let id = row.id;
+        let missing = |what: &str| AppError::internal(format!("{what} of product {id} not found"));
+        let brand = brands
+            .get(&row.brand_id)
+            .cloned()
+            .ok_or_else(|| missing("brand"))?;
+        let org = orgs
+            .get(&row.organisation_id)
+            .cloned()
+            .ok_or_else(|| missing("organisation"))?;
+        let identity = serde_json::from_str(&row.identity)
+            .map_err(|e| AppError::internal(format!("identity of product {id}: {e}")))?;
+        let record = ProductInput {
+            reference: row.reference.clone(),
+            brand: brand.clone(),
+            name: row.name.clone(),
+            category: row.category.clone(),
+            hs_code: row.hs_code.clone(),
+            identity,
+            codes: rows_to_codes(codes.remove(&id).unwrap_or_default()),
+            last_reviewed_on: row.last_reviewed_on,
+            sections: rows_to_sections(sections.remove(&id).unwrap_or_default())?,
+        };
+        let product = Product {
+            row,
+            brand,
+            record,
+            images: images.remove(&id).unwrap_or_default(),
+            org,
+        };
+        products.insert(id, product);
+    }
+    Ok(products)
 }
 
 /// Loads a product for a change by `user`: it must belong to the user's organisation.
@@ -247,36 +293,35 @@ pub fn load_own(conn: &mut DbConnection, user: &CurrentUser, id: i64) -> Result<
     Ok(product)
 }
 
-/// Image ids named by features must be images of this product.
-fn check_image_refs(record: &ProductInput, images: &[ImageRow]) -> Result<(), AppError> {
-    if let Some(features) = &record.sections.features {
-        for id in features.items.iter().flat_map(|f| f.image_ids.iter()) {
-            if !images.iter().any(|i| i.id == *id) {
-                return Err(AppError::bad_request(
-                    "invalid_product",
-                    format!("features: image {id} is not an image of this product."),
-                ));
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Writes the sections and codes of a product; a new one has none to replace.
-fn write_fields(
+/// Image ids named by features must be images of this product (`existing`; a new one
+/// has none). The product's images are read only when the record names some.
+fn check_image_refs(
     conn: &mut DbConnection,
-    product_id: i64,
     record: &ProductInput,
-    created: bool,
+    existing: Option<i64>,
 ) -> Result<(), AppError> {
-    let sections = sections_to_rows(&record.sections);
-    let codes = codes_to_rows(&record.codes);
-    if created {
-        rows::insert_sections(conn, product_id, &sections)?;
-        rows::insert_codes(conn, product_id, &codes)?;
-    } else {
-        rows::replace_sections(conn, product_id, &sections)?;
-        rows::replace_codes(conn, product_id, &codes)?;
+    let Some(features) = &record.sections.features else {
+        return Ok(());
+    };
+    let mut named = features
+        .items
+        .iter()
+        .flat_map(|f| f.image_ids.iter())
+        .peekable();
+    if named.peek().is_none() {
+        return Ok(());
+    }
+    let images = match existing {
+        Some(id) => rows::images_of(conn, id)?,
+        None => Vec::new(),
+    };
+    for id in named {
+        if !images.iter().any(|i| i.id == *id) {
+            return Err(AppError::bad_request(
+                "invalid_product",
+                format!("features: image {id} is not an image of this product."),
+            ));
+        }
     }
     Ok(())
 }
@@ -305,8 +350,183 @@ fn snapshot(record: &ProductInput, status: &str) -> Result<String, AppError> {
         .map_err(|e| AppError::internal(format!("snapshot: {e}")))
 }
 
-/// Writes a validated record over `existing`, or as a new product when None: a draft,
-/// or published with `publish` (which also publishes an existing product).
+/// A validated record to write over `existing`, or as a new product when None.
+struct Change<'a> {
+    existing: Option<&'a ProductRow>,
+    record: &'a ProductInput,
+}
+
+/// What a change wrote: the product, whether it is new, and its version and status.
+struct Stored {
+    id: i64,
+    created: bool,
+    version: i32,
+    status: String,
+}
+
+/// Writes validated records, each over its existing product or as a new one: a draft, or
+/// published with `publish` (which also publishes an existing product). Every product
+/// gets its sections and codes, one revision, one search-outbox row and one audit entry,
+/// as a single write would, but in a few multi-row statements for all of them. New
+/// records must have distinct references and existing products must be distinct.
+///
+/// Call it inside a transaction: on an error, part of it may have been written, and the
+/// caller's transaction (or savepoint) must be rolled back.
+fn store_all(
+    conn: &mut DbConnection,
+    org_id: i64,
+    actor: &Actor,
+    batch: &[Change],
+    publish: bool,
+) -> Result<Vec<(i64, bool)>, AppError> {
+    let brand_names: Vec<&str> = batch.iter().map(|c| c.record.brand.as_str()).collect();
+    let brands = rows::brand_ids(conn, org_id, &brand_names)?;
+    let mut identities = Vec::with_capacity(batch.len());
+    for change in batch {
+        check_image_refs(conn, change.record, change.existing.map(|row| row.id))?;
+        identities.push(
+            serde_json::to_string(&change.record.identity)
+                .map_err(|e| AppError::internal(format!("identity to JSON: {e}")))?,
+        );
+    }
+    let fields = batch
+        .iter()
+        .zip(&identities)
+        .map(|(change, identity)| {
+            let brand_id = brands.get(&change.record.brand).copied().ok_or_else(|| {
+                AppError::internal(format!("brand {:?} not stored", change.record.brand))
+            })?;
+            Ok(changes(change.record, brand_id, identity, actor.user_id))
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+
+    let new_status = if publish {
+        Status::Published
+    } else {
+        Status::Draft
+    };
+    let mut new = Vec::new();
+    let mut stored = Vec::with_capacity(batch.len());
+    for (change, fields) in batch.iter().zip(fields) {
+        match change.existing {
+            Some(row) => {
+                let published = Status::Published.as_str();
+                let status = (publish && row.status != published).then_some(published);
+                let version = rows::update(conn, row.id, &fields, status)?;
+                stored.push(Some(Stored {
+                    id: row.id,
+                    created: false,
+                    version,
+                    status: status.unwrap_or(&row.status).to_string(),
+                }));
+            }
+            None => {
+                new.push(rows::NewProduct {
+                    organisation_id: org_id,
+                    changes: fields,
+                    status: new_status.as_str(),
+                    created_by: actor.user_id,
+                    created_at: now(),
+                });
+                stored.push(None);
+            }
+        }
+    }
+    let new_ids = rows::insert_all(conn, &new)?;
+    let stored = batch
+        .iter()
+        .zip(stored)
+        .map(|(change, stored)| match stored {
+            Some(stored) => Ok(stored),
+            None => new_ids
+                .get(&change.record.reference)
+                .map(|id| Stored {
+                    id: *id,
+                    created: true,
+                    version: 1,
+                    status: new_status.as_str().to_string(),
+                })
+                .ok_or_else(|| {
+                    AppError::internal(format!("product {:?} not stored", change.record.reference))
+                }),
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+
+    let replaced: Vec<i64> = stored.iter().filter(|s| !s.created).map(|s| s.id).collect();
+    rows::clear_fields(conn, &replaced)?;
+    let sections: Vec<_> = batch
+        .iter()
+        .zip(&stored)
+        .map(|(change, stored)| (stored.id, sections_to_rows(&change.record.sections)))
+        .collect();
+    let section_rows: Vec<rows::NewSection> = sections
+        .iter()
+        .flat_map(|(id, rows)| {
+            rows.iter().map(move |(kind, access, content)| {
+                (*id, kind.as_str(), access.as_str(), content.as_str())
+            })
+        })
+        .collect();
+    rows::insert_sections(conn, &section_rows)?;
+    let code_rows: Vec<rows::NewCode> = batch
+        .iter()
+        .zip(&stored)
+        .flat_map(|(change, stored)| {
+            codes_to_rows(&change.record.codes)
+                .into_iter()
+                .map(move |(kind, value)| (stored.id, kind, value))
+        })
+        .collect();
+    rows::insert_codes(conn, &code_rows)?;
+
+    let summary = |stored: &Stored| if stored.created { "created" } else { "updated" };
+    let snapshots = batch
+        .iter()
+        .zip(&stored)
+        .map(|(change, stored)| snapshot(change.record, &stored.status))
+        .collect::<Result<Vec<_>, AppError>>()?;
+    let at = now();
+    let revisions: Vec<rows::NewRevision> = stored
+        .iter()
+        .zip(&snapshots)
+        .map(|(stored, snapshot)| rows::NewRevision {
+            product_id: stored.id,
+            version: stored.version,
+            user_id: actor.user_id,
+            summary: summary(stored),
+            snapshot,
+            created_at: at,
+        })
+        .collect();
+    rows::add_revisions(conn, &revisions)?;
+    let ids: Vec<i64> = stored.iter().map(|s| s.id).collect();
+    rows::enqueue_search_all(conn, &ids)?;
+    let actions: Vec<(String, String)> = stored
+        .iter()
+        .map(|s| {
+            (
+                format!("product.{}", summary(s)),
+                format!("product:{}", s.id),
+            )
+        })
+        .collect();
+    let entries: Vec<(&str, &str, &str)> = actions
+        .iter()
+        .zip(batch)
+        .map(|((action, target), change)| {
+            (
+                action.as_str(),
+                target.as_str(),
+                change.record.reference.as_str(),
+            )
+        })
+        .collect();
+    audit::record_all(conn, actor, &entries)?;
+    Ok(stored.iter().map(|s| (s.id, s.created)).collect())
+}
+
+/// Writes one validated record over `existing`, or as a new product when None; see
+/// [`store_all`].
 fn store(
     conn: &mut DbConnection,
     org_id: i64,
@@ -315,56 +535,9 @@ fn store(
     record: &ProductInput,
     publish: bool,
 ) -> Result<(i64, bool), AppError> {
-    let brand_id = rows::brand_id(conn, org_id, &record.brand)?;
-    let identity = serde_json::to_string(&record.identity)
-        .map_err(|e| AppError::internal(format!("identity to JSON: {e}")))?;
-    let fields = changes(record, brand_id, &identity, actor.user_id);
-    let (id, created, status) = match existing {
-        Some(row) => {
-            check_image_refs(record, &rows::images_of(conn, row.id)?)?;
-            rows::update(conn, row.id, &fields)?;
-            let published = Status::Published.as_str();
-            if publish && row.status != published {
-                rows::set_status(conn, row.id, published, actor.user_id)?;
-                (row.id, false, published.to_string())
-            } else {
-                (row.id, false, row.status.clone())
-            }
-        }
-        None => {
-            check_image_refs(record, &[])?;
-            let status = if publish {
-                Status::Published
-            } else {
-                Status::Draft
-            };
-            let new = rows::NewProduct {
-                organisation_id: org_id,
-                changes: fields,
-                status: status.as_str(),
-                created_by: actor.user_id,
-                created_at: now(),
-            };
-            (rows::insert(conn, &new)?, true, status.as_str().to_string())
-        }
-    };
-    write_fields(conn, id, record, created)?;
-    let summary = if created { "created" } else { "updated" };
-    let snapshot = snapshot(record, &status)?;
-    if created {
-        rows::add_revision_at(conn, id, 1, actor.user_id, summary, &snapshot)?;
-    } else {
-        rows::add_revision(conn, id, actor.user_id, summary, &snapshot)?;
-    }
-    rows::enqueue_search(conn, id)?;
-    audit::record(
-        conn,
-        actor,
-        &format!("product.{summary}"),
-        &format!("product:{id}"),
-        &record.reference,
-    )?;
-    Ok((id, created))
+    store_all(conn, org_id, actor, &[Change { existing, record }], publish)?
+        .pop()
+        .ok_or_else(|| AppError::internal("product not stored"))
 }
 
 /// Creates (when the reference is new) or replaces the organisation's product with this
@@ -378,9 +551,50 @@ pub fn upsert(
     publish: bool,
 ) -> Result<(i64, bool), AppError> {
     db::transaction(conn, |conn| {
-        let existing = rows::find_by_reference(conn, org_id, &record.reference)?;
-        store(conn, org_id, actor, existing.as_ref(), record, publish)
+        upsert_all(conn, org_id, actor, &[record], publish)?
+            .pop()
+            .ok_or_else(|| AppError::internal("product not stored"))
     })
+}
+
+/// [`upsert`] of many validated records at once, in order: a later record with the
+/// reference of an earlier one replaces what that one wrote. Returns each record's
+/// product id and whether it was created. All or nothing only inside a transaction: on
+/// an error the caller must roll back (part of it may have been written).
+pub fn upsert_all(
+    conn: &mut DbConnection,
+    org_id: i64,
+    actor: &Actor,
+    records: &[&ProductInput],
+    publish: bool,
+) -> Result<Vec<(i64, bool)>, AppError> {
+    let mut written = Vec::with_capacity(records.len());
+    let mut rest = records;
+    while !rest.is_empty() {
+        // A run of distinct references, so that each product is written once per run.
+        let mut seen = HashSet::new();
+        let distinct = rest
+            .iter()
+            .take_while(|r| seen.insert(r.reference.as_str()))
+            .count();
+        let (run, later) = rest.split_at(distinct);
+        let references: Vec<&str> = run.iter().map(|r| r.reference.as_str()).collect();
+        let existing: HashMap<String, ProductRow> =
+            rows::find_by_references(conn, org_id, &references)?
+                .into_iter()
+                .map(|row| (row.reference.clone(), row))
+                .collect();
+        let batch: Vec<Change> = run
+            .iter()
+            .map(|record| Change {
+                existing: existing.get(&record.reference),
+                record,
+            })
+            .collect();
+        written.extend(store_all(conn, org_id, actor, &batch, publish)?);
+        rest = later;
+    }
+    Ok(written)
 }
 
 /// Creates a product; a reference already in use is a conflict (PUT replaces).

@@ -3,6 +3,7 @@
 //! resumes there; the image index lives in memory and is rebuilt from the database at
 //! start.
 
+use std::collections::hash_map::{Entry, HashMap};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -15,7 +16,7 @@ use super::{index_error, ImageIndex};
 use crate::db::{DbConnection, DbPool};
 use crate::error::AppError;
 use crate::models::product as rows;
-use crate::products::{self, index_doc};
+use crate::products::{self, index_doc, Product};
 
 const BATCH: i64 = 500;
 
@@ -125,28 +126,57 @@ impl Indexer {
             if batch.is_empty() {
                 return Ok(());
             }
-            for (seq, product) in batch {
-                self.apply(&mut conn, seq, product)?;
-                self.applied.set(seq);
+            self.apply_all(&mut conn, &batch)?;
+            if let Some((seq, _)) = batch.last() {
+                self.applied.set(*seq);
             }
         }
     }
 
-    fn apply(&self, conn: &mut DbConnection, seq: i64, product_id: i64) -> Result<(), AppError> {
+    /// Applies (outbox id, product id) rows in order, reading their products in a few
+    /// queries for all of them.
+    fn apply_all(&self, conn: &mut DbConnection, batch: &[(i64, i64)]) -> Result<(), AppError> {
+        let mut ids: Vec<i64> = batch.iter().map(|(_, product)| *product).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let products = products::load_all(conn, &ids)?;
+        let mut share_lists = HashMap::new();
+        for (seq, product_id) in batch {
+            let product = products.get(product_id).filter(|p| p.is_searchable());
+            let share_list = match product {
+                Some(product) => match share_lists.entry(product.org.id) {
+                    Entry::Occupied(list) => Some(list.into_mut()),
+                    Entry::Vacant(entry) => {
+                        Some(entry.insert(rows::share_list_of(conn, product.org.id)?))
+                    }
+                },
+                None => None,
+            };
+            self.apply(
+                *seq,
+                *product_id,
+                product.zip(share_list.map(|l| l.as_slice())),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Applies one outbox row: the product as it now is with its organisation's share
+    /// list when searchable, else its removal.
+    fn apply(
+        &self,
+        seq: i64,
+        product_id: i64,
+        searchable: Option<(&Product, &[i64])>,
+    ) -> Result<(), AppError> {
         let seq = u64::try_from(seq).unwrap_or_default();
-        let product = match products::load(conn, product_id) {
-            Ok(product) if product.is_searchable() => Some(product),
-            Ok(_) | Err(AppError::NotFound(_)) => None,
-            Err(other) => return Err(other),
-        };
         let mut images = self
             .images
             .write()
             .map_err(|_| index_error("image index lock poisoned"))?;
-        match product {
-            Some(product) => {
-                let share_list = rows::share_list_of(conn, product.org.id)?;
-                let doc = index_doc::to_doc(&product, &share_list);
+        match searchable {
+            Some((product, share_list)) => {
+                let doc = index_doc::to_doc(product, share_list);
                 self.text
                     .apply(seq, IndexOp::Upsert(doc))
                     .map_err(index_error)?;
@@ -177,13 +207,12 @@ impl Indexer {
             .write()
             .map_err(|_| index_error("image index lock poisoned"))?
             .clear();
-        let seq = u64::try_from(upto).unwrap_or_default();
-        for product_id in rows::all_product_ids(&mut conn)? {
-            self.apply(
-                &mut conn,
-                i64::try_from(seq).unwrap_or_default(),
-                product_id,
-            )?;
+        let all: Vec<(i64, i64)> = rows::all_product_ids(&mut conn)?
+            .into_iter()
+            .map(|product_id| (upto, product_id))
+            .collect();
+        for chunk in all.chunks(usize::try_from(BATCH).unwrap_or(1)) {
+            self.apply_all(&mut conn, chunk)?;
         }
         self.text.flush().map_err(index_error)?;
         self.applied.set(upto);
