@@ -12,6 +12,7 @@
 //! | 0 | the whole trimmed frame | yes | yes |
 //! | 1, 2, 3 | centred 90%, 80% and 70% | yes | yes |
 //! | 4 to 7 | 90% anchored at each corner | yes | no |
+//! | 8 | the untrimmed frame, when trimming removed something | yes | yes |
 //!
 //! A query hashes the centred 100, 95, 90, 85, 80 and 70% of its trimmed frame, its 95%
 //! anchored at each corner, its untrimmed frame when trimming removed something, and its
@@ -22,6 +23,13 @@
 //! off-centre crop with a corner region, and a photo tilted by about 3 degrees, turned
 //! back, with the indexed 70% (which holds none of the black corners). Hashes of quality
 //! below [`MIN_QUALITY`] never match.
+//!
+//! Both sides keep their untrimmed frame as well because trimming depends on resolution:
+//! a shaded paper margin can pass as uniform line by line in a 400-pixel photo but not
+//! in the same photo shrunk to 100 pixels, whose lines have 4 times fewer pixels, so the
+//! few that shading or JPEG ringing push past the tolerance weigh 4 times more. Trimmed
+//! on one side only, the two were 90 bits apart (`upc1.jpg` of the shared product
+//! photos); region 8 lines them up again.
 
 use std::collections::HashMap;
 
@@ -39,8 +47,12 @@ pub const ALGORITHM_VERSION: u32 = 1;
 pub const MAX_DISTANCE: u32 = 31;
 /// Hashes below this quality are never used to match, on either side.
 pub const MIN_QUALITY: u8 = 50;
-/// Region hashes kept per indexed image.
-pub const MAX_REGIONS: usize = REGIONS.len();
+/// Region hashes kept per indexed image: [`REGIONS`] and the untrimmed frame.
+pub const MAX_REGIONS: usize = REGIONS.len() + 1;
+/// The region number of the untrimmed frame, indexed only when trimming removed something.
+/// Added after version 1 was first stored; it changes no other region's hash, so images
+/// stored without it stay valid and simply lack it.
+pub const UNTRIMMED_REGION: u8 = REGIONS.len() as u8;
 
 /// The working copy's long side.
 const WORK_SIDE: u32 = 512;
@@ -334,26 +346,31 @@ fn weights(a: f32, b: f32, len: usize) -> Vec<Vec<(usize, f32)>> {
         .collect()
 }
 
-/// The region hashes to index for an image (all [`MAX_REGIONS`], whatever their quality;
-/// low-quality ones are skipped when matching).
+/// The region hashes to index for an image: every one of [`REGIONS`], and the untrimmed
+/// frame when trimming removed something, whatever their quality (low-quality ones are
+/// skipped when matching).
 pub fn index_hashes(img: &DynamicImage) -> Vec<RegionHash> {
     let grey = working_copy(img);
     if grey.width < 2 || grey.height < 2 {
         return Vec::new();
     }
     let frame = grey.trimmed();
-    REGIONS
-        .iter()
-        .enumerate()
-        .map(|(i, f)| {
-            let d = grey.hash_region(frame.part(*f));
-            RegionHash {
-                region: u8::try_from(i).unwrap_or(u8::MAX),
-                hash: d.hashes[0],
-                quality: d.quality,
-            }
-        })
-        .collect()
+    let region_hash = |region: u8, rect: Rect| {
+        let d = grey.hash_region(rect);
+        RegionHash {
+            region,
+            hash: d.hashes[0],
+            quality: d.quality,
+        }
+    };
+    let mut hashes: Vec<RegionHash> = (0..UNTRIMMED_REGION)
+        .zip(REGIONS)
+        .map(|(region, f)| region_hash(region, frame.part(f)))
+        .collect();
+    if frame != grey.full() {
+        hashes.push(region_hash(UNTRIMMED_REGION, grey.full()));
+    }
+    hashes
 }
 
 /// The hashes one photo is searched with: each usable region's eight dihedral variants.
@@ -439,9 +456,13 @@ pub struct PhotoIndex {
     codes: HammingIndex,
 }
 
-/// Region hashes are stored under `image_id * 8 + region`.
+/// Bits of a code id that hold the region.
+const REGION_BITS: u32 = 4;
+const REGION_MASK: u64 = (1 << REGION_BITS) - 1;
+
+/// Region hashes are stored under `image_id * 16 + region`.
 fn code_id(image_id: u64, region: u8) -> u64 {
-    (image_id << 3) | u64::from(region & 7)
+    (image_id << REGION_BITS) | (u64::from(region) & REGION_MASK)
 }
 
 impl PhotoIndex {
@@ -450,7 +471,7 @@ impl PhotoIndex {
     }
 
     /// Replaces the hashes of an image; those below [`MIN_QUALITY`] are not kept. Image
-    /// ids must be below 2^61.
+    /// ids must be below 2^60.
     pub fn insert(&mut self, image_id: u64, hashes: &[RegionHash]) {
         self.remove(image_id);
         for h in hashes {
@@ -488,10 +509,10 @@ impl PhotoIndex {
         let mut best: HashMap<u64, PhotoMatch> = HashMap::new();
         for hit in self.codes.range(&query.hashes, max_distance) {
             let found = PhotoMatch {
-                image_id: hit.id >> 3,
+                image_id: hit.id >> REGION_BITS,
                 distance: hit.distance,
                 variant: query.variants.get(hit.variant).copied().unwrap_or(0),
-                region: (hit.id & 7) as u8,
+                region: (hit.id & REGION_MASK) as u8,
             };
             best.entry(found.image_id)
                 .and_modify(|m| {
