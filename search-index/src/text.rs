@@ -11,6 +11,7 @@ mod analyzers;
 mod collect;
 mod document;
 mod error;
+mod fuzzy;
 mod gtin;
 mod model;
 mod query;
@@ -42,6 +43,7 @@ pub use model::{
 };
 
 use collect::{MatchCollector, ProductMatch};
+use fuzzy::FirstLetter;
 use query::Mode;
 use schema::{Fields, KIND_OPEN};
 use snippet::Highlighter;
@@ -232,10 +234,19 @@ impl TextIndex {
     ) -> Result<SearchResults, TextIndexError> {
         let searcher = self.inner.reader.searcher();
         let fields = &self.inner.fields;
-        let mut plan = query::build(&searcher, fields, req, viewer, Mode::All)?;
+        let build =
+            |mode, first_letter| query::build(&searcher, fields, req, viewer, mode, first_letter);
+        let nothing = |fruits: &[collect::SegmentMatches]| fruits.iter().all(|f| f.is_empty());
+        let mut plan = build(Mode::All, FirstLetter::Kept)?;
         let mut fruits = searcher.search(&*plan.query, &MatchCollector)?;
-        if plan.words > 1 && fruits.iter().all(|f| f.is_empty()) {
-            plan = query::build(&searcher, fields, req, viewer, Mode::Any)?;
+        // A typo in a word's first letter costs the most to look for (see `fuzzy`), so
+        // only when the query found nothing without it.
+        if plan.typo_words > 0 && nothing(&fruits) {
+            plan = build(Mode::All, FirstLetter::Edited)?;
+            fruits = searcher.search(&*plan.query, &MatchCollector)?;
+        }
+        if plan.words > 1 && nothing(&fruits) {
+            plan = build(Mode::Any, FirstLetter::Edited)?;
             fruits = searcher.search(&*plan.query, &MatchCollector)?;
         }
         let mut products = collect::group(&fruits);

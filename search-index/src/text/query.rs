@@ -9,7 +9,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::{SimpleTokenizer, TextAnalyzer, TokenStream, Tokenizer};
@@ -18,6 +18,7 @@ use tantivy::{Searcher, Term};
 use super::analyzers::{fold_analyzer, one_token, stem_analyzer, Lang};
 use super::document::norm_country;
 use super::error::TextIndexError;
+use super::fuzzy::{expand, FirstLetter};
 use super::gtin;
 use super::model::{SearchRequest, Viewer};
 use super::schema::{Fields, KIND_RESTRICTED};
@@ -59,6 +60,9 @@ pub(crate) struct Plan {
     pub highlight: Highlight,
     /// Number of words in the text part (0 = listing by filters only).
     pub words: usize,
+    /// Number of words searched with typo tolerance (a retry with
+    /// [`FirstLetter::Edited`] can only change something when this is not 0).
+    pub typo_words: usize,
 }
 
 struct Word {
@@ -104,38 +108,6 @@ fn term_q(field: Field, text: &str, boost: f32) -> Box<dyn Query> {
     }
 }
 
-/// Terms of `field` accepted by the fuzzy or prefix automaton of `word` (without `word`
-/// itself), with their document frequency summed over segments.
-fn expand(
-    searcher: &Searcher,
-    field: Field,
-    word: &str,
-    distance: u8,
-    prefix: bool,
-) -> Result<HashMap<String, u64>, TextIndexError> {
-    let term = Term::from_field_text(field, word);
-    let fuzzy = if prefix {
-        FuzzyTermQuery::new_prefix(term, distance, true)
-    } else {
-        FuzzyTermQuery::new(term, distance, true)
-    };
-    let automaton = fuzzy.automaton()?;
-    let mut freq: HashMap<String, u64> = HashMap::new();
-    for segment in searcher.segment_readers() {
-        let inverted = segment.inverted_index(field)?;
-        let mut stream = inverted.terms().search(&automaton).into_stream()?;
-        while stream.advance() {
-            if stream.key() == word.as_bytes() {
-                continue;
-            }
-            if let Ok(k) = std::str::from_utf8(stream.key()) {
-                *freq.entry(k.to_string()).or_default() += u64::from(stream.value().doc_freq);
-            }
-        }
-    }
-    Ok(freq)
-}
-
 /// The `MAX_EXPANSIONS` best expansions: true completions of the typed prefix first, then
 /// the most frequent terms.
 fn best_expansions(freq: HashMap<String, u64>, prefix_of: Option<&str>) -> Vec<String> {
@@ -152,13 +124,15 @@ fn best_expansions(freq: HashMap<String, u64>, prefix_of: Option<&str>) -> Vec<S
     all.into_iter().map(|(_, _, t)| t).collect()
 }
 
+/// The clause of one word, and whether it was given typo tolerance.
 fn word_clause(
     searcher: &Searcher,
     fields: &Fields,
     stemmers: &mut [(Lang, TextAnalyzer)],
     word: &Word,
+    first_letter: FirstLetter,
     hl: &mut Highlight,
-) -> Result<Box<dyn Query>, TextIndexError> {
+) -> Result<(Box<dyn Query>, bool), TextIndexError> {
     let f = word.fold.as_str();
     let mut should: Vec<Box<dyn Query>> = vec![
         term_q(fields.name_text, f, BOOST_IDENTITY),
@@ -178,7 +152,7 @@ fn word_clause(
     let mut expansions: Vec<(String, f32)> = Vec::new();
     let fuzzy = chars >= FUZZY_MIN_CHARS && !has_digit;
     if fuzzy {
-        let found = expand(searcher, fields.vocab, f, 1, false)?;
+        let found = expand(searcher, fields.vocab, f, 1, false, first_letter)?;
         for t in best_expansions(found, None) {
             expansions.push((t, BOOST_FUZZY));
         }
@@ -186,7 +160,7 @@ fn word_clause(
     if word.prefix {
         // While typing, the unfinished word may hold a typo too.
         let distance = u8::from(fuzzy);
-        let found = expand(searcher, fields.vocab, f, distance, true)?;
+        let found = expand(searcher, fields.vocab, f, distance, true, first_letter)?;
         for t in best_expansions(found, Some(f)) {
             let boost = if t.starts_with(f) {
                 BOOST_PREFIX
@@ -204,7 +178,7 @@ fn word_clause(
         should.push(term_q(fields.vocab, &t, boost * BOOST_IDENTITY));
         hl.terms.insert(t);
     }
-    Ok(Box::new(BooleanQuery::union(should)))
+    Ok((Box::new(BooleanQuery::union(should)), fuzzy))
 }
 
 /// The visibility filter of a viewer as a clause excluding the restricted documents it
@@ -242,6 +216,7 @@ pub(crate) fn build(
     req: &SearchRequest,
     viewer: &Viewer,
     mode: Mode,
+    first_letter: FirstLetter,
 ) -> Result<Plan, TextIndexError> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut hl = Highlight::default();
@@ -262,6 +237,7 @@ pub(crate) fn build(
 
     let text = req.text.trim_start();
     let words;
+    let mut typo_words = 0;
     let gtins = gtin::from_query(text);
     if !gtins.is_empty() {
         // An exact GTIN look-up; a bare number may also be a model number.
@@ -281,7 +257,10 @@ pub(crate) fn build(
             Lang::ALL.iter().map(|l| (*l, stem_analyzer(*l))).collect();
         let mut word_clauses = Vec::new();
         for w in words_of(text) {
-            word_clauses.push(word_clause(searcher, fields, &mut stemmers, &w, &mut hl)?);
+            let (clause, typos) =
+                word_clause(searcher, fields, &mut stemmers, &w, first_letter, &mut hl)?;
+            word_clauses.push(clause);
+            typo_words += usize::from(typos);
         }
         words = word_clauses.len();
         match mode {
@@ -297,6 +276,7 @@ pub(crate) fn build(
             query: Box::new(AllQuery),
             highlight: hl,
             words,
+            typo_words,
         });
     }
     if words == 0 {
@@ -309,5 +289,6 @@ pub(crate) fn build(
         query: Box::new(BooleanQuery::new(clauses)),
         highlight: hl,
         words,
+        typo_words,
     })
 }

@@ -95,6 +95,14 @@ fn typos_are_tolerated() {
     // Words of 4 characters get one typo, shorter ones none.
     assert_eq!(ids(&idx, "dork ", &OFFICER_7), [2]);
     assert!(ids(&idx, "drk ", &OFFICER_7).is_empty());
+    // A typo in the first letter: deleted, swapped, replaced, one typed in front, alone
+    // and beside a correct word, and in the word being typed.
+    assert_eq!(ids(&idx, "utella ", &OFFICER_7), [1]);
+    assert_eq!(ids(&idx, "untella ", &OFFICER_7), [1]);
+    assert_eq!(ids(&idx, "butella ", &OFFICER_7), [1]);
+    assert_eq!(ids(&idx, "bnutella ", &OFFICER_7), [1]);
+    assert_eq!(ids(&idx, "lindt rxcellence ", &OFFICER_7), [2]);
+    assert_eq!(ids(&idx, "ferrero eoche", &OFFICER_7), [3]);
 }
 
 #[test]
