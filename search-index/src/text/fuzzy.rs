@@ -28,7 +28,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use levenshtein_automata::{Distance, LevenshteinAutomatonBuilder, DFA, SINK_STATE};
-use tantivy::query::FuzzyTermQuery;
+use tantivy::query::{DfaWrapper, FuzzyTermQuery};
 use tantivy::schema::Field;
 use tantivy::{Searcher, Term};
 use tantivy_fst::Automaton;
@@ -63,13 +63,7 @@ pub(crate) fn expand(
         .filter(|_| distance == 1 && !chars.as_str().is_empty())
     else {
         // No edit, or a word too short to split: tantivy's own automaton is cheap here.
-        let term = Term::from_field_text(field, word);
-        let query = if prefix {
-            FuzzyTermQuery::new_prefix(term, distance, true)
-        } else {
-            FuzzyTermQuery::new(term, distance, true)
-        };
-        let automaton = query.automaton()?;
+        let automaton = one_automaton(field, word, distance, prefix)?;
         for segment in searcher.segment_readers() {
             add_segment(segment, field, word, &[&automaton], &mut freq)?;
         }
@@ -103,6 +97,22 @@ pub(crate) fn expand(
         add_segment(segment, field, word, parts, &mut freq)?;
     }
     Ok(freq)
+}
+
+/// tantivy's single automaton for `word`: all of the term set in one walk.
+fn one_automaton(
+    field: Field,
+    word: &str,
+    distance: u8,
+    prefix: bool,
+) -> Result<DfaWrapper, TextIndexError> {
+    let term = Term::from_field_text(field, word);
+    let query = if prefix {
+        FuzzyTermQuery::new_prefix(term, distance, true)
+    } else {
+        FuzzyTermQuery::new(term, distance, true)
+    };
+    Ok(query.automaton()?)
 }
 
 /// One way to walk a segment's term dictionary, so that automata of different types can
@@ -324,13 +334,7 @@ mod tests {
         word: &str,
         prefix: bool,
     ) -> HashMap<String, u64> {
-        let term = Term::from_field_text(field, word);
-        let query = if prefix {
-            FuzzyTermQuery::new_prefix(term, 1, true)
-        } else {
-            FuzzyTermQuery::new(term, 1, true)
-        };
-        let automaton = query.automaton().unwrap();
+        let automaton = one_automaton(field, word, 1, prefix).unwrap();
         let mut freq = HashMap::new();
         for segment in searcher.segment_readers() {
             add_segment(segment, field, word, &[&automaton], &mut freq).unwrap();

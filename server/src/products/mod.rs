@@ -218,6 +218,14 @@ pub fn load(conn: &mut DbConnection, id: i64) -> Result<Product, AppError> {
         .ok_or_else(|| AppError::not_found("That product"))
 }
 
+/// The ids, sorted, each once.
+fn distinct(ids: impl Iterator<Item = i64>) -> Vec<i64> {
+    let mut ids: Vec<i64> = ids.collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
 /// Groups rows by their product, keeping their order.
 fn by_product<T>(rows: Vec<T>, product: impl Fn(&T) -> i64) -> HashMap<i64, Vec<T>> {
     let mut grouped: HashMap<i64, Vec<T>> = HashMap::new();
@@ -232,13 +240,9 @@ fn by_product<T>(rows: Vec<T>, product: impl Fn(&T) -> i64) -> HashMap<i64, Vec<
 pub fn load_all(conn: &mut DbConnection, ids: &[i64]) -> Result<HashMap<i64, Product>, AppError> {
     let found = rows::find_all(conn, ids)?;
     let ids: Vec<i64> = found.iter().map(|row| row.id).collect();
-    let mut brand_ids: Vec<i64> = found.iter().map(|row| row.brand_id).collect();
-    brand_ids.sort_unstable();
-    brand_ids.dedup();
+    let brand_ids = distinct(found.iter().map(|row| row.brand_id));
     let brands: HashMap<i64, String> = rows::brand_names(conn, &brand_ids)?.into_iter().collect();
-    let mut org_ids: Vec<i64> = found.iter().map(|row| row.organisation_id).collect();
-    org_ids.sort_unstable();
-    org_ids.dedup();
+    let org_ids = distinct(found.iter().map(|row| row.organisation_id));
     let orgs: HashMap<i64, Organisation> = organisation::find_all(conn, &org_ids)?
         .into_iter()
         .map(|org| (org.id, org))
@@ -719,9 +723,7 @@ pub fn set_share_list(
             "Only the right holder's owner decides who sees restricted sections.",
         ));
     }
-    let mut ids = administrations.to_vec();
-    ids.sort_unstable();
-    ids.dedup();
+    let ids = distinct(administrations.iter().copied());
     db::transaction(conn, |conn| {
         for id in &ids {
             let org = organisation::find(conn, *id).map_err(|_| {
